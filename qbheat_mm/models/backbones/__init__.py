@@ -1,0 +1,3 @@
+from .mobile_former import MobileFormer
+
+__all__ = ['MobileFormer']

@@ -1,0 +1,3 @@
+from .mobile_former_cls_head import MobileFormerClsHead
+
+__all__ = ['MobileFormerClsHead']
