@@ -1,3 +1,4 @@
 from .mobile_former_cls_head import MobileFormerClsHead
+from .qbheat_head import QBHeatHead
 
-__all__ = ['MobileFormerClsHead']
+__all__ = ['MobileFormerClsHead', 'QBHeatHead']

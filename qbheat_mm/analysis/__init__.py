@@ -1,0 +1,3 @@
+from .madds import count_madds
+
+__all__ = ['count_madds']

@@ -1,0 +1,49 @@
+"""Checkpoint loading under torch >= 2.6 (``torch.load`` defaults to ``weights_only=True``).
+
+mmengine 0.10.7 calls ``torch.load`` without ``weights_only``, so its full
+training checkpoints (which pickle a ``HistoryBuffer``, numpy arrays, ...)
+fail to load for ``--resume``, ``load_from`` and ``init_cfg=Pretrained``.
+
+Trust model: a *local* file named in a config or on the command line is the
+user's own choice. We load it with ``weights_only=True`` first; only when
+that fails on a pickled object do we load it fully, with a one-line warning
+that full checkpoints are pickles and must come from a trusted source.
+Remote files (http, https, ...) keep mmengine's loaders and torch's safe
+default. Backbone-only checkpoints written by
+``tools/model_converters/extract_backbone.py`` hold tensors and plain
+metadata only and always load with ``weights_only=True``.
+
+This uses mmengine's public ``CheckpointLoader.register_scheme``; no
+framework file or function is patched.
+"""
+import os.path as osp
+import pickle
+from typing import Optional, Set
+
+import torch
+from mmengine.logging import print_log
+from mmengine.runner.checkpoint import CheckpointLoader
+
+_warned: Set[str] = set()
+
+
+def load_local_checkpoint(filename: str, map_location: Optional[str] = None):
+    """Load a local checkpoint: tensor-only first, then (trusted) full pickle."""
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'checkpoint {filename} can not be found; check the path given '
+                                'to load_from / --resume / init_cfg.checkpoint')
+    try:
+        return torch.load(filename, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError:
+        if filename not in _warned:
+            _warned.add(filename)
+            print_log(f'{filename} is a full training checkpoint (a pickle, not only tensors): '
+                      'loading it fully; only load checkpoints from sources you trust',
+                      logger='current', level=30)
+        return torch.load(filename, map_location=map_location, weights_only=False)
+
+
+def register_trusted_local_loader() -> None:
+    """Make mmengine load local files with :func:`load_local_checkpoint`."""
+    CheckpointLoader.register_scheme(prefixes='', loader=load_local_checkpoint, force=True)

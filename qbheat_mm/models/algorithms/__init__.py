@@ -1,0 +1,3 @@
+from .qbheat import QBHeat
+
+__all__ = ['QBHeat']

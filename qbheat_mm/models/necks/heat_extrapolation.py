@@ -1,0 +1,159 @@
+"""QB-Heat's heat-extrapolation neck: the first-order split of the steady-state heat equation.
+
+The encoder sees only the top-left quarter of the image and produces z(x, y),
+a (B, C, h, w) map. The steady-state (Laplace) equation in feature space,
+split into two first-order linear equations
+
+    dz/dx = A z,        dz/dy = B z,
+
+and discretised with forward Euler,
+
+    z(x + dx, y) = (I + dx A) z(x, y),        z(x, y + dy) = (I + dy B) z(x, y),
+
+predicts the features of the three masked quarters linearly. A (horizontal)
+and B (vertical) are C x C matrices shared by every position and image,
+initialised to zero so that both steps start as the identity.
+"""
+from typing import Dict, List, Optional, Tuple
+
+import torch
+from mmengine.model import BaseModule
+from mmpretrain.registry import MODELS
+from torch import nn
+
+
+@MODELS.register_module()
+class HeatExtrapolationNeck(BaseModule):
+    """Extrapolate the visible quarter's features to the full map.
+
+    Modes:
+
+    - ``'block'`` (default): each masked quarter is predicted whole, in one
+      step of the block size: top-right = P_x z, bottom half = P_y [z, P_x z]
+      with P_x = I + dx A, P_y = I + dy B and dx = w, dy = h cells.
+    - ``'recurrent'``: march cell by cell from the visible block's boundary:
+      the k-th column right of the block is (I + A)^k applied to its last
+      column, then the k-th row below the top half is (I + B)^k applied to
+      its last row (dx = dy = 1).
+
+    Args:
+        in_channels (int): Channels C of the encoder map.
+        mode (str): ``'block'`` or ``'recurrent'``.
+        operator (str): ``'euler'`` (I + dA, the paper's finite difference)
+            or ``'matrix_exp'`` (exp(dA), the exact solution).
+        step_size (float, optional): Overrides dx = dy (cells per step).
+            Defaults to the block size in ``'block'`` mode and 1 otherwise.
+        diag_order (str): Bottom-right quarter as ``'x_then_y'``
+            (P_y P_x z) or ``'average'`` of both orders.
+        pre_norm (bool): LayerNorm over channels before every linear step
+            (FINOLA-style; off in QB-Heat v1).
+        log_diagnostics (bool): Report ||AB - BA||_F and the spectral radius
+            of both step operators from :meth:`diagnostics`.
+        init_cfg (dict, optional): Initialisation config; A and B stay zero
+            unless a checkpoint is loaded.
+
+    Shape:
+        - input: (B, C, h, w) features of the visible top-left quarter
+        - output: (B, C, 2h, 2w) full feature map, the input in the top-left
+    """
+
+    modes = ('block', 'recurrent')
+    operators = ('euler', 'matrix_exp')
+    diag_orders = ('x_then_y', 'average')
+
+    def __init__(self,
+                 in_channels: int,
+                 mode: str = 'block',
+                 operator: str = 'euler',
+                 step_size: Optional[float] = None,
+                 diag_order: str = 'x_then_y',
+                 pre_norm: bool = False,
+                 log_diagnostics: bool = True,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        for name, value, choices in (('mode', mode, self.modes),
+                                     ('operator', operator, self.operators),
+                                     ('diag_order', diag_order, self.diag_orders)):
+            if value not in choices:
+                raise ValueError(f'HeatExtrapolationNeck: {name}={value!r} is not supported; '
+                                 f'choose one of {choices}')
+        self.in_channels = in_channels
+        self.mode = mode
+        self.operator = operator
+        self.step_size = step_size
+        self.diag_order = diag_order
+        self.log_diagnostics = log_diagnostics
+        # A (horizontal) and B (vertical); zero so that I + dA = I + dB = I at the start.
+        self.A = nn.Parameter(torch.zeros(in_channels, in_channels))
+        self.B = nn.Parameter(torch.zeros(in_channels, in_channels))
+        self.norm = nn.LayerNorm(in_channels) if pre_norm else None
+
+    def init_weights(self) -> None:
+        """Keep A = B = 0 (identity steps) whatever generic init is configured."""
+        if self.init_cfg is not None and self.init_cfg.get('type') == 'Pretrained':
+            super().init_weights()
+
+    def steps(self, h: int, w: int) -> Tuple[torch.Tensor, torch.Tensor]:
+        """The step operators (P_x, P_y), each (C, C), for a visible block of h x w cells."""
+        if self.step_size is not None:
+            dx = dy = float(self.step_size)
+        elif self.mode == 'block':
+            dx, dy = float(w), float(h)
+        else:
+            dx = dy = 1.0
+        if self.operator == 'matrix_exp':
+            return torch.linalg.matrix_exp(dx * self.A), torch.linalg.matrix_exp(dy * self.B)
+        eye = torch.eye(self.in_channels, device=self.A.device, dtype=self.A.dtype)
+        return eye + dx * self.A, eye + dy * self.B
+
+    def _linear_step(self, op: torch.Tensor, z: torch.Tensor, dim: int) -> torch.Tensor:
+        """Apply a (C, C) operator to the channel dimension ``dim`` of ``z``."""
+        if self.norm is not None:
+            z = self.norm(z.movedim(dim, -1)).movedim(-1, dim)
+        return torch.tensordot(op, z, dims=([1], [dim])).movedim(0, dim)
+
+    def _march(self, op: torch.Tensor, boundary: torch.Tensor, steps: int) -> torch.Tensor:
+        """(I + A)^k boundary for k = 1..steps, stacked on a new last dim.
+
+        boundary: (B, C, L) -> (B, C, L, steps)
+        """
+        out: List[torch.Tensor] = []
+        cur = boundary
+        for _ in range(steps):
+            cur = self._linear_step(op, cur, 1)
+            out.append(cur)
+        return torch.stack(out, dim=-1)
+
+    def forward(self, inputs) -> torch.Tensor:
+        z = inputs[-1] if isinstance(inputs, (tuple, list)) else inputs
+        if z.dim() != 4 or z.size(1) != self.in_channels:
+            raise ValueError(f'HeatExtrapolationNeck expects (B, {self.in_channels}, h, w) '
+                             f'features of the visible quarter, got {tuple(z.shape)}')
+        h, w = z.shape[-2:]
+        px, py = self.steps(h, w)
+        if self.mode == 'block':
+            right = self._linear_step(px, z, 1)
+            below = self._linear_step(py, z, 1)
+            corner = self._linear_step(py, right, 1)
+            if self.diag_order == 'average':
+                corner = 0.5 * (corner + self._linear_step(px, below, 1))
+        else:
+            right = self._march(px, z[..., -1], w)  # (B, C, h, w): columns right of the block
+            below = self._march(py, z[..., -1, :], h).transpose(-1, -2)  # (B, C, h, w)
+            corner = self._march(py, right[..., -1, :], h).transpose(-1, -2)
+            if self.diag_order == 'average':
+                corner = 0.5 * (corner + self._march(px, below[..., -1], w))
+        top = torch.cat((z, right), dim=-1)
+        bottom = torch.cat((below, corner), dim=-1)
+        return torch.cat((top, bottom), dim=-2)
+
+    @torch.no_grad()
+    def diagnostics(self, h: int = 1, w: int = 1) -> Dict[str, torch.Tensor]:
+        """||AB - BA||_F and the spectral radii of P_x and P_y (detached scalars)."""
+        if not self.log_diagnostics:
+            return {}
+        px, py = self.steps(h, w)
+        comm = torch.linalg.matrix_norm(self.A @ self.B - self.B @ self.A)
+        rho_x = torch.linalg.eigvals(px.float()).abs().max()
+        rho_y = torch.linalg.eigvals(py.float()).abs().max()
+        return dict(heat_commutator=comm, heat_rho_x=rho_x, heat_rho_y=rho_y)

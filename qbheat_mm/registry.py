@@ -1,0 +1,18 @@
+"""Registration of qbheat_mm's components in mmpretrain's and mmdet's registries."""
+
+
+def register_all_modules() -> None:
+    """Import every module (their decorators register them in mmpretrain's
+    registries) and mirror the detection components into mmdet's MODELS, so a
+    stock mmdet config names them with plain types. Safe to call again."""
+    from mmdet.registry import MODELS as MMDET_MODELS
+
+    from . import datasets, engine, models  # noqa: F401
+    from .models.backbones import MobileFormer
+
+    for module in (MobileFormer, ):
+        if module.__name__ not in MMDET_MODELS.module_dict:
+            MMDET_MODELS.register_module(module=module)
+
+
+__all__ = ['register_all_modules']

@@ -1,0 +1,3 @@
+from .launcher import add_common_args, load_config, setup_cpu_distributed
+
+__all__ = ['add_common_args', 'load_config', 'setup_cpu_distributed']

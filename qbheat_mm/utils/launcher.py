@@ -1,0 +1,59 @@
+"""Shared set-up of tools/train.py and tools/test.py: config, launcher, CPU distributed runs."""
+import argparse
+import os
+import os.path as osp
+
+import torch
+import torch.distributed as dist
+from mmengine.config import Config, DictAction
+
+
+def add_common_args(parser: argparse.ArgumentParser) -> None:
+    """Arguments both tools share (OpenMMLab spelling)."""
+    parser.add_argument('--work-dir', help='folder for logs and checkpoints')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config keys, e.g. model.backbone.arch=26m '
+        'train_dataloader.batch_size=32')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    # torchrun sets LOCAL_RANK; torch.distributed.launch passes --local-rank
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    """Load the config, apply ``--cfg-options``/``--launcher``/``--work-dir``."""
+    if not osp.isfile(args.config):
+        raise FileNotFoundError(f'config file {args.config!r} not found; pass the path of a '
+                                'config, e.g. configs/qbheat/mobileformer-26m_demo.py')
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg.launcher = args.launcher
+    if args.work_dir:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    return cfg
+
+
+def setup_cpu_distributed(cfg: Config) -> None:
+    """Let ``--launcher pytorch`` run on machines without CUDA.
+
+    mmengine's ``init_dist`` for the pytorch launcher calls
+    ``torch.cuda.set_device``, and its default DDP wrapper passes
+    ``device_ids=[LOCAL_RANK]``; neither works on a CPU. Here we create the
+    gloo process group from torchrun's environment ourselves (the Runner then
+    finds it initialised) and wrap the model for CPU DDP (no device_ids).
+    Nothing changes when CUDA is available.
+    """
+    if cfg.launcher != 'pytorch' or torch.cuda.is_available():
+        return
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+    wrapper = cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel')
+    wrapper.setdefault('device_ids', None)
+    cfg.model_wrapper_cfg = wrapper
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'

@@ -1,0 +1,21 @@
+import os
+import os.path as osp
+
+import pytest
+import torch
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+SHARED_DATA = os.environ.get('QBHEAT_SHARED_DATA', osp.join(osp.dirname(REPO), 'shared', 'data'))
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    torch.manual_seed(0)
+
+
+def shared_data(name: str) -> str:
+    """Path of a dataset in ../shared/data, skipping the test with a reason when absent."""
+    path = osp.join(SHARED_DATA, name)
+    if not osp.isdir(path):
+        pytest.skip(f'shared dataset {path} is absent (set QBHEAT_SHARED_DATA to its folder)')
+    return path

@@ -1,0 +1,43 @@
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+from .conftest import REPO
+
+CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True))
+MMPRETRAIN = [c for c in CONFIGS if '_base_' not in c and '/mmdet/' not in c]
+MMDET = [c for c in CONFIGS if '/mmdet/' in c]
+
+
+def test_configs_found():
+    assert len(MMPRETRAIN) >= 5 and len(MMDET) >= 1
+
+
+@pytest.mark.parametrize('path', MMPRETRAIN, ids=lambda p: osp.relpath(p, REPO))
+def test_mmpretrain_config_builds(path):
+    cfg = Config.fromfile(path)
+    assert cfg.custom_imports.imports == ['qbheat_mm']
+    init_default_scope(cfg.default_scope)
+    from mmpretrain.registry import MODELS
+    model = MODELS.build(cfg.model)
+    assert sum(p.numel() for p in model.parameters()) > 0
+
+
+@pytest.mark.parametrize('path', MMDET, ids=lambda p: osp.relpath(p, REPO))
+def test_mmdet_config_builds_and_runs(path):
+    cfg = Config.fromfile(path)  # inherits a stock mmdet:: base
+    assert cfg.default_scope == 'mmdet'
+    assert cfg.custom_imports.imports == ['qbheat_mm']
+    init_default_scope('mmdet')
+    from mmdet.registry import MODELS
+    cfg.model.backbone.init_cfg = None
+    model = MODELS.build(cfg.model).eval()
+    assert type(model.backbone).__name__ == 'MobileFormer'
+    assert not any(p.requires_grad for p in model.backbone.parameters())
+    with torch.no_grad():
+        feats = model.extract_feat(torch.randn(1, 3, 128, 160))
+    assert len(feats) == 5 and feats[0].shape[-2:] == (16, 20)  # FPN from stride 8

@@ -1,0 +1,90 @@
+"""Helpers for running the command-line tools on tiny data."""
+import glob
+import importlib.util
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+from PIL import Image
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def load_tool(relpath: str):
+    """Import tools/<relpath> as a module (tools/ is not a package)."""
+    path = osp.join(REPO, 'tools', relpath)
+    spec = importlib.util.spec_from_file_location(osp.splitext(osp.basename(path))[0], path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_images(folder: str, count: int = 8, size: int = 160, seed: int = 0) -> str:
+    """Smooth random RGB PNGs in folder/train/a/ (an ImageNet-style tree)."""
+    rng = np.random.default_rng(seed)
+    out = osp.join(folder, 'train', 'a')
+    os.makedirs(out, exist_ok=True)
+    for i in range(count):
+        small = rng.integers(0, 256, (4, 4, 3), dtype=np.uint8)
+        Image.fromarray(small).resize((size, size), Image.BICUBIC).save(
+            osp.join(out, f'{i}.png'))
+    return folder
+
+
+def tiny_config(tmp_path, data_root: str, max_iters: int, ckpt_interval: int = 0,
+                name: str = 'tiny') -> str:
+    """A deterministic (augmentation-free, seeded) QB-Heat config on the demo model."""
+    base = osp.join(REPO, 'configs', 'qbheat', 'mobileformer-26m_demo.py')
+    text = f'''
+_base_ = {base!r}
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(128, 128), backend='pillow'),
+    dict(type='PackInputs'),
+]
+train_dataloader = dict(
+    batch_size=4, num_workers=0, persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(data_root={data_root!r}, pipeline=train_pipeline))
+train_cfg = dict(max_iters={max_iters})
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=2),
+    dict(type='CosineAnnealingLR', T_max=6, by_epoch=False, begin=2, end=8, eta_min=1e-5),
+]
+default_hooks = dict(logger=dict(interval=1),
+                     checkpoint=dict(interval={ckpt_interval or max_iters}))
+custom_hooks = [dict(type='InvalidLossStopHook'),
+                dict(type='QBHeatVisualizationHook', interval=1000, num_images=2)]
+log_processor = dict(window_size=1)
+randomness = dict(seed=0, deterministic=True)
+'''
+    path = osp.join(str(tmp_path), f'{name}.py')
+    with open(path, 'w') as f:
+        f.write(text)
+    return path
+
+
+def logged_losses(work_dir: str) -> dict:
+    """{iteration: loss} from every run's scalars.json in ``work_dir``."""
+    losses = {}
+    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
+        with open(path) as f:
+            for line in f:
+                record = json.loads(line)
+                if 'loss' in record:
+                    losses[record['iter']] = record['loss']
+    return losses
+
+
+def run(args, timeout: int = 600, **kwargs) -> subprocess.CompletedProcess:
+    """Run a command with this interpreter's folder first on PATH; fail with its output."""
+    env = dict(os.environ, PYTHON=sys.executable,
+               PATH=osp.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', ''),
+               PYTHONPATH=REPO + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    proc = subprocess.run(args, cwd=kwargs.pop('cwd', REPO), env=env, capture_output=True,
+                          text=True, timeout=timeout, **kwargs)
+    assert proc.returncode == 0, f'{args} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}'
+    return proc

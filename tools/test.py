@@ -1,0 +1,58 @@
+"""Evaluate a checkpoint with an mmpretrain or mmdet config (``default_scope`` decides).
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out RESULTS.pkl]
+                         [--show-dir DIR] [--cfg-options K=V ...] [--launcher ...]
+
+For COCO configs the evaluator is mmdet's CocoMetric and prints the standard
+12-number bbox AP table.
+"""
+import argparse
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from mmengine.runner import Runner  # noqa: E402
+
+from qbheat_mm.datasets import check_data_roots  # noqa: E402
+from qbheat_mm.utils import add_common_args, load_config, setup_cpu_distributed  # noqa: E402
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test (evaluate) a checkpoint')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--out', help='dump raw predictions to this .pkl file')
+    parser.add_argument('--show-dir', help='(mmdet) save drawn predictions in '
+                        'WORK_DIR/TIMESTAMP/SHOW_DIR')
+    add_common_args(parser)
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    if not osp.isfile(args.checkpoint):
+        raise SystemExit(f'checkpoint {args.checkpoint!r} not found')
+    cfg = load_config(args)
+    cfg.load_from = args.checkpoint
+    if args.out:
+        if not args.out.endswith(('.pkl', '.pickle')):
+            raise SystemExit('--out must end with .pkl or .pickle')
+        cfg.test_evaluator = [*(cfg.test_evaluator if isinstance(cfg.test_evaluator, list)
+                                else [cfg.test_evaluator]),
+                              dict(type='DumpResults', out_file_path=args.out)]
+    if args.show_dir:
+        hook = cfg.default_hooks.get('visualization')
+        if hook is None:
+            raise SystemExit('--show-dir needs a visualization hook in default_hooks')
+        hook.update(draw=True, test_out_dir=args.show_dir)
+    if cfg.get('default_scope', 'mmpretrain') == 'mmpretrain':
+        cfg.test_dataloader.setdefault('collate_fn', dict(type='default_collate'))
+    check_data_roots(cfg)
+    setup_cpu_distributed(cfg)
+    runner = Runner.from_cfg(cfg)
+    runner.test()
+
+
+if __name__ == '__main__':
+    main()

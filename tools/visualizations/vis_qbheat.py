@@ -1,0 +1,73 @@
+"""Picture of a QB-Heat model on any images: input | visible quarter | reconstruction | target.
+
+    python tools/visualizations/vis_qbheat.py CONFIG CHECKPOINT IMG [IMG ...] \
+        [--out reconstruction.png] [--size 256]
+"""
+import argparse
+import os.path as osp
+import sys
+from typing import Optional, Sequence, Tuple
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+
+import torch  # noqa: E402
+from mmengine.config import Config  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
+from mmengine.runner import load_checkpoint  # noqa: E402
+
+import qbheat_mm  # noqa: E402,F401
+from qbheat_mm.visualization import (COLUMNS, load_image_batch,  # noqa: E402
+                                     reconstruction_grid, save_png)
+
+
+def crop_size(cfg: Config) -> int:
+    """The square crop of the config's training pipeline (RandomResizedCrop scale)."""
+    for step in cfg.train_dataloader.dataset.get('pipeline', []):
+        if 'RandomResizedCrop' in step['type']:
+            scale = step['scale']
+            return scale if isinstance(scale, int) else scale[0]
+    raise ValueError('no RandomResizedCrop in the config pipeline: pass --size')
+
+
+def build_model(cfg: Config, checkpoint: Optional[str] = None):
+    """The model of ``cfg`` with ``checkpoint`` loaded (None: initial weights), in eval mode."""
+    from mmpretrain.registry import MODELS
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    model = MODELS.build(cfg.model)
+    if checkpoint is None:
+        model.init_weights()
+    else:
+        load_checkpoint(model, checkpoint, map_location='cpu', logger='silent')
+    return model.eval()
+
+
+def render(model, images: Sequence[str], out: str, size: int) -> Tuple[str, float]:
+    """Write the picture of ``model`` on ``images`` to ``out``; also return the
+    model's reconstruction loss on them (same region and target as training)."""
+    batch = load_image_batch(images, size)
+    inputs = model.data_preprocessor({'inputs': batch, 'data_samples': None}, False)['inputs']
+    with torch.no_grad():
+        grid = reconstruction_grid(model, inputs)
+        loss = model.head.loss(model.predict_full(inputs)[1], inputs).item()
+    return save_png(grid, out), loss
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('images', nargs='+')
+    parser.add_argument('--out', default='qbheat_reconstruction.png')
+    parser.add_argument('--size', type=int, help='square input size (default: the config crop)')
+    args = parser.parse_args(argv)
+    for path in (args.config, args.checkpoint):
+        if not osp.isfile(path):
+            raise SystemExit(f'{path} not found')
+    cfg = Config.fromfile(args.config)
+    out, loss = render(build_model(cfg, args.checkpoint), args.images, args.out,
+                       args.size or crop_size(cfg))
+    print(f'wrote {out} (columns: {" | ".join(COLUMNS)}); reconstruction loss {loss:.4f}')
+
+
+if __name__ == '__main__':
+    main()
