@@ -9,8 +9,11 @@ SHARED_DATA = os.environ.get('QBHEAT_SHARED_DATA', osp.join(osp.dirname(REPO), '
 
 
 @pytest.fixture(autouse=True)
-def _seed():
+def _seed_and_scope():
+    """Each test starts seeded and in mmpretrain's scope (mmdet tests switch it)."""
+    from mmengine.registry import init_default_scope
     torch.manual_seed(0)
+    init_default_scope('mmpretrain')
 
 
 def shared_data(name: str) -> str:

@@ -18,7 +18,7 @@ def test_full_checkpoint_loads_through_mmengine(tmp_path):
     """A pickled, non-tensor object (as in Runner checkpoints) needs the trusted fallback."""
     from mmengine.logging import HistoryBuffer
     path = tmp_path / 'full.pth'
-    torch.save({'state_dict': {'w': torch.ones(2)}, 'message_hub': HistoryBuffer([1.0])}, path)
+    torch.save({'state_dict': {'w': torch.ones(2)}, 'message_hub': HistoryBuffer([1.0], [1])}, path)
     with pytest.raises(Exception):
         torch.load(path, weights_only=True)
     ckpt = _load_checkpoint(str(path), map_location='cpu')

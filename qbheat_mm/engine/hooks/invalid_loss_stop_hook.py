@@ -18,7 +18,7 @@ class InvalidLossStopHook(Hook):
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         if not outputs or 'loss' not in outputs:
             return
-        value = float(outputs['loss'])
+        value = outputs['loss'].item()
         if not math.isfinite(value):
             raise FloatingPointError(
                 f'loss is {value} at iteration {runner.iter + 1} (epoch {runner.epoch + 1}); '

@@ -22,6 +22,7 @@ def _blocks(types: str, strides: Sequence[int], rows: Sequence[Tuple[int, ...]])
             for t, s, row in zip(types, strides, rows)]
 
 
+@MODELS.register_module()
 class MobileFormer(BaseModule):
     """Mobile-Former: a MobileNet-style conv stream and a transformer over a few
     global tokens, coupled in every block by two light cross-attention bridges.
