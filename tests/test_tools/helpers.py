@@ -35,7 +35,7 @@ def write_images(folder: str, count: int = 8, size: int = 160, seed: int = 0) ->
 
 
 def tiny_config(tmp_path, data_root: str, max_iters: int, ckpt_interval: int = 0,
-                name: str = 'tiny') -> str:
+                name: str = 'tiny', extra: str = '') -> str:
     """A deterministic (augmentation-free, seeded) QB-Heat config on the demo model."""
     base = osp.join(REPO, 'configs', 'qbheat', 'mobileformer-26m_demo.py')
     text = f'''
@@ -60,7 +60,7 @@ custom_hooks = [dict(type='InvalidLossStopHook'),
                 dict(type='QBHeatVisualizationHook', interval=1000, num_images=2)]
 log_processor = dict(window_size=1)
 randomness = dict(seed=0, deterministic=True)
-'''
+''' + extra
     path = osp.join(str(tmp_path), f'{name}.py')
     with open(path, 'w') as f:
         f.write(text)

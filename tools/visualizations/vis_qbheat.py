@@ -33,7 +33,10 @@ def build_model(cfg: Config, checkpoint: Optional[str] = None):
     """The model of ``cfg`` with ``checkpoint`` loaded (None: initial weights), in eval mode."""
     from mmpretrain.registry import MODELS
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    model = MODELS.build(cfg.model)
+    model_cfg = cfg.model.copy()
+    if cfg.get('data_preprocessor'):  # merged into the model as the Runner does
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    model = MODELS.build(model_cfg)
     if checkpoint is None:
         model.init_weights()
     else:

@@ -1,5 +1,8 @@
 from .heat_extrapolation import HeatExtrapolationNeck
+from .pool_token_neck import PoolTokenNeck
 from .qbheat_conv_decoder import QBHeatConvDecoder
 from .qbheat_transformer_decoder import QBHeatTransformerDecoder
+from .transformer_probe_neck import TransformerProbeNeck
 
-__all__ = ['HeatExtrapolationNeck', 'QBHeatConvDecoder', 'QBHeatTransformerDecoder']
+__all__ = ['HeatExtrapolationNeck', 'PoolTokenNeck', 'QBHeatConvDecoder',
+           'QBHeatTransformerDecoder', 'TransformerProbeNeck']
