@@ -4,6 +4,8 @@ import os.path as osp
 import pytest
 import torch
 
+import qbheat_mm  # noqa: F401  (registers every component)
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SHARED_DATA = os.environ.get('QBHEAT_SHARED_DATA', osp.join(osp.dirname(REPO), 'shared', 'data'))
 

@@ -40,4 +40,7 @@ def test_mmdet_config_builds_and_runs(path):
     assert not any(p.requires_grad for p in model.backbone.parameters())
     with torch.no_grad():
         feats = model.extract_feat(torch.randn(1, 3, 128, 160))
-    assert len(feats) == 5 and feats[0].shape[-2:] == (16, 20)  # FPN from stride 8
+    neck = cfg.model.neck
+    assert len(feats) == neck.num_outs
+    first_stride = 2 ** (cfg.model.backbone.out_indices[neck.get('start_level', 0)] + 1)
+    assert feats[0].shape[-2:] == (128 // first_stride, 160 // first_stride)

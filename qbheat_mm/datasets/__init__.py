@@ -1,3 +1,4 @@
 from .data_root_check import check_data_roots
+from .transforms import HueSafeColorJitter, shift_hue
 
-__all__ = ['check_data_roots']
+__all__ = ['check_data_roots', 'HueSafeColorJitter', 'shift_hue']

@@ -27,12 +27,18 @@ class QBHeat(BaseSelfSupervisor):
         visible_block (str): ``'top_left'`` (the paper's Fig. 1) or
             ``'random'``: flip each image so that a random corner becomes the
             top-left one (the target is flipped alike).
+        encoder_input (str): ``'quarter'`` (QB-Heat: encode only the visible
+            quarter, extrapolate with the neck) or ``'masked_full'`` (ablation:
+            encode the whole image with the three masked quarters zeroed; the
+            encoder's own full map goes to the same decoder and loss, and the
+            neck is unused).
         data_preprocessor (dict, optional): Defaults to
             ``SelfSupDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config.
     """
 
     visible_blocks = ('top_left', 'random')
+    encoder_inputs = ('quarter', 'masked_full')
 
     def __init__(self,
                  backbone: dict,
@@ -40,16 +46,21 @@ class QBHeat(BaseSelfSupervisor):
                  head: dict,
                  feature_stride: int = 32,
                  visible_block: str = 'top_left',
+                 encoder_input: str = 'quarter',
                  pretrained: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if visible_block not in self.visible_blocks:
             raise ValueError(f'QBHeat: visible_block={visible_block!r} is not supported; '
                              f'choose one of {self.visible_blocks}')
+        if encoder_input not in self.encoder_inputs:
+            raise ValueError(f'QBHeat: encoder_input={encoder_input!r} is not supported; '
+                             f'choose one of {self.encoder_inputs}')
         super().__init__(backbone=backbone, neck=neck, head=head, pretrained=pretrained,
                          data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.feature_stride = feature_stride
         self.visible_block = visible_block
+        self.encoder_input = encoder_input
 
     def check_size(self, inputs: torch.Tensor) -> None:
         """Raise one clear error unless both image sides tile into quarters of whole cells."""
@@ -71,25 +82,37 @@ class QBHeat(BaseSelfSupervisor):
         inputs = torch.where(flips[0], inputs.flip(-1), inputs)
         return torch.where(flips[1], inputs.flip(-2), inputs)
 
-    def encode_visible(self, inputs: torch.Tensor) -> torch.Tensor:
-        """Encode only the top-left quarter: (B, 3, H, W) -> (B, C, H/2s, W/2s)."""
-        h, w = inputs.shape[-2:]
-        feats = self.backbone(inputs[..., :h // 2, :w // 2])
+    def _last_map(self, feats) -> torch.Tensor:
         if isinstance(feats, (tuple, list)):
             maps = [f for f in feats if f.dim() == 4]
             if not maps:
                 raise ValueError('QBHeat: the backbone returned no (B, C, h, w) map')
             feats = maps[-1]
-        expected = (h // 2 // self.feature_stride, w // 2 // self.feature_stride)
+        return feats
+
+    def _check_cells(self, feats: torch.Tensor, size: Tuple[int, int]) -> torch.Tensor:
+        expected = (size[0] // self.feature_stride, size[1] // self.feature_stride)
         if tuple(feats.shape[-2:]) != expected:
             raise ValueError(
-                f'QBHeat: the backbone maps the {h // 2}x{w // 2} quarter to '
+                f'QBHeat: the backbone maps a {size[0]}x{size[1]} input to '
                 f'{tuple(feats.shape[-2:])}, expected {expected} at feature_stride='
                 f'{self.feature_stride}; set feature_stride to the backbone\'s output stride')
         return feats
 
+    def encode_visible(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Encode only the top-left quarter: (B, 3, H, W) -> (B, C, H/2s, W/2s)."""
+        h, w = inputs.shape[-2:]
+        feats = self._last_map(self.backbone(inputs[..., :h // 2, :w // 2]))
+        return self._check_cells(feats, (h // 2, w // 2))
+
     def predict_full(self, inputs: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Visible-quarter features (B, C, h, w) and the extrapolated map (B, C, 2h, 2w)."""
+        """Visible-quarter features (B, C, h, w) and the full map (B, C, 2h, 2w)."""
+        if self.encoder_input == 'masked_full':
+            h, w = inputs.shape[-2:]
+            masked = torch.zeros_like(inputs)
+            masked[..., :h // 2, :w // 2] = inputs[..., :h // 2, :w // 2]
+            full = self._check_cells(self._last_map(self.backbone(masked)), (h, w))
+            return full[..., :full.shape[-2] // 2, :full.shape[-1] // 2], full
         visible = self.encode_visible(inputs)
         return visible, self.neck(visible)
 
@@ -113,6 +136,6 @@ class QBHeat(BaseSelfSupervisor):
             inputs = self.flip_random_corner(inputs)
         visible, full = self.predict_full(inputs)
         losses = dict(loss=self.head.loss(full, inputs))
-        if hasattr(self.neck, 'diagnostics'):
+        if self.encoder_input == 'quarter' and hasattr(self.neck, 'diagnostics'):
             losses.update(self.neck.diagnostics(*visible.shape[-2:]))
         return losses

@@ -97,3 +97,18 @@ def test_overfit_one_batch(cfg):
         losses.append(loss.item())
     assert sum(losses[-3:]) / 3 < 0.7 * losses[0], losses
     assert model.neck.A.abs().sum() > 0  # the heat operators learn too
+
+
+def test_masked_full_ablation_encodes_whole_masked_image():
+    model = build(dict(MF26, encoder_input='masked_full')).eval()
+    x = torch.randn(2, 3, 128, 128)
+    y = x.clone()
+    y[..., 64:, :] = torch.randn_like(y[..., 64:, :])  # masked pixels never reach the encoder
+    with torch.no_grad():
+        (va, fa), (vb, fb) = model.predict_full(x), model.predict_full(y)
+    assert fa.shape == (2, 96, 4, 4) and va.shape == (2, 96, 2, 2)
+    assert torch.equal(fa, fb)
+    losses = model(x, mode='loss')
+    assert set(losses) == {'loss'}
+    with pytest.raises(ValueError, match='choose one of'):
+        build(dict(MF26, encoder_input='canvas'))

@@ -1,0 +1,120 @@
+"""Shared helpers of the benchmark scripts: models on one backbone, timing, tables."""
+import os
+import os.path as osp
+import platform
+import statistics
+import sys
+import time
+from datetime import date
+from typing import Callable, Dict, List, Sequence
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+import torch  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
+
+import qbheat_mm  # noqa: E402,F401
+from qbheat_mm.models import MobileFormer  # noqa: E402
+
+MEAN = torch.tensor([123.675, 116.28, 103.53]).view(1, 3, 1, 1)
+STD = torch.tensor([58.395, 57.12, 57.375]).view(1, 3, 1, 1)
+
+
+def qbheat_cfg(arch: str, encoder_input: str = 'quarter') -> dict:
+    """The demo QB-Heat model (light transformer decoder) on MobileFormer(arch)."""
+    channels = MobileFormer.get_arch(arch)['blocks'][-1][2]
+    return dict(
+        type='QBHeat', feature_stride=32, encoder_input=encoder_input,
+        data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=MEAN.flatten().tolist(),
+                               std=STD.flatten().tolist(), to_rgb=True),
+        backbone=dict(type='MobileFormer', arch=arch, out_indices=(4, )),
+        neck=dict(type='HeatExtrapolationNeck', in_channels=channels),
+        head=dict(type='QBHeatHead', patch_size=32,
+                  decoder=dict(type='QBHeatTransformerDecoder', in_channels=channels,
+                               embed_dims=128, depth=2, num_heads=4)))
+
+
+def mocov2_cfg(arch: str, queue_len: int = 4096) -> dict:
+    """Stock mmpretrain MoCo-v2 (MoCo, MoCoV2Neck, ContrastiveHead) on MobileFormer(arch)."""
+    channels = MobileFormer.get_arch(arch)['blocks'][-1][2]
+    return dict(
+        type='MoCo', queue_len=queue_len, feat_dim=128, momentum=0.001,
+        data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=MEAN.flatten().tolist(),
+                               std=STD.flatten().tolist(), to_rgb=True),
+        backbone=dict(type='MobileFormer', arch=arch, out_indices=(4, )),
+        neck=dict(type='MoCoV2Neck', in_channels=channels, hid_channels=2048,
+                  out_channels=128, with_avg_pool=True),
+        head=dict(type='ContrastiveHead', loss=dict(type='CrossEntropyLoss'),
+                  temperature=0.2))
+
+
+def build(cfg: dict, device: str = 'cpu'):
+    from mmpretrain.registry import MODELS
+    init_default_scope('mmpretrain')
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model.to(device).train()
+
+
+def train_step(model, optimizer, inputs, data_samples=None, scaler=None) -> float:
+    """One full step (forward, backward, optimizer); returns the summed loss."""
+    with torch.autocast(inputs[0].device.type if isinstance(inputs, list) else
+                        inputs.device.type, enabled=scaler is not None):
+        losses = model(inputs, data_samples, mode='loss')
+        loss = sum(v for k, v in losses.items() if 'loss' in k)
+    optimizer.zero_grad(set_to_none=True)
+    if scaler is not None:
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+    else:
+        loss.backward()
+        optimizer.step()
+    return float(loss.detach())
+
+
+def synchronize(device: str) -> None:
+    if device.startswith('cuda'):
+        torch.cuda.synchronize()
+
+
+def median_time(fn: Callable[[], None], reps: int, device: str, warmup: int = 1) -> float:
+    """Median seconds of ``fn`` over ``reps`` runs after ``warmup`` runs."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(reps):
+        synchronize(device)
+        start = time.perf_counter()
+        fn()
+        synchronize(device)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def hardware(device: str) -> str:
+    if device.startswith('cuda'):
+        return f'{torch.cuda.get_device_name(0)} (CUDA {torch.version.cuda})'
+    return (f'{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, '
+            f'{torch.get_num_threads()} torch threads')
+
+
+def markdown_table(header: Sequence[str], rows: List[Sequence]) -> str:
+    lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
+    lines += ['| ' + ' | '.join(str(c) for c in row) + ' |' for row in rows]
+    return '\n'.join(lines)
+
+
+def report(title: str, table: str, settings: Dict[str, object], out: str, device: str) -> str:
+    """Print the table with its settings and write it to ``out`` (markdown)."""
+    text = (f'### {title}\n\n{date.today().isoformat()}, {hardware(device)}, torch '
+            f'{torch.__version__}\n\nsettings: ' +
+            ', '.join(f'{k}={v}' for k, v in settings.items()) + f'\n\n{table}\n')
+    print(text)
+    if out:
+        os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+        with open(out, 'w') as f:
+            f.write(text)
+        print(f'written to {out}')
+    return text

@@ -1,0 +1,128 @@
+"""Pretraining cost: images/s of a full training step and peak memory, on one backbone.
+
+    python benchmarks/pretrain_throughput.py                  # CPU, MF-26M, demo size 192
+    python benchmarks/pretrain_throughput.py --arch 294m --batch 256 --size 256 \
+        --device cuda --amp
+
+Methods, run interleaved (rep 1: A B C, rep 2: A B C, ...), medians over reps:
+- qbheat:   QB-Heat (encoder on the visible quarter, heat extrapolation, light decoder)
+- mocov2:   stock mmpretrain MoCo-v2 (two full views, momentum encoder, queue)
+- full_mim: ablation, encoder on the whole image with three quarters zeroed, same decoder/loss
+Peak memory: CUDA max allocated, or on CPU the peak RSS of a child process running only that
+method (resource.getrusage).
+"""
+import argparse
+import multiprocessing as mp
+import resource
+import statistics
+import sys
+import time
+
+from common import (build, markdown_table, mocov2_cfg, qbheat_cfg, report, synchronize,
+                    train_step)
+
+import torch  # noqa: E402
+
+METHODS = ('qbheat', 'mocov2', 'full_mim')
+
+
+def make(method: str, arch: str, device: str):
+    cfg = {'qbheat': lambda: qbheat_cfg(arch), 'mocov2': lambda: mocov2_cfg(arch),
+           'full_mim': lambda: qbheat_cfg(arch, 'masked_full')}[method]()
+    model = build(cfg, device)
+    optim = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4)
+    return model, optim
+
+
+def batch(method: str, size: int, n: int, device: str):
+    """Normalised inputs as the data preprocessor would give them."""
+    def view():
+        return torch.randn(n, 3, size, size, device=device)
+    if method == 'mocov2':
+        from mmpretrain.structures import DataSample
+        return [view(), view()], [DataSample() for _ in range(n)]
+    return view(), None
+
+
+def _memory_child(method, arch, size, n, steps, queue):
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # after imports
+    model, optim = make(method, arch, 'cpu')
+    inputs, samples = batch(method, size, n, 'cpu')
+    for _ in range(steps):
+        train_step(model, optim, inputs, samples)
+    queue.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - baseline)
+
+
+def peak_memory_mb(method, args) -> float:
+    if args.device.startswith('cuda'):
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
+        model, optim = make(method, args.arch, args.device)
+        inputs, samples = batch(method, args.size, args.batch, args.device)
+        scaler = torch.amp.GradScaler('cuda') if args.amp else None
+        for _ in range(2):
+            train_step(model, optim, inputs, samples, scaler)
+        torch.cuda.synchronize()
+        return torch.cuda.max_memory_allocated() / 2**20
+    ctx = mp.get_context('spawn')
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_memory_child,
+                       args=(method, args.arch, args.size, args.batch, 2, queue))
+    proc.start()
+    value = queue.get(timeout=1800)
+    proc.join()
+    return value
+
+
+def main(argv=None) -> str:
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser.add_argument('--arch', default='26m')
+    parser.add_argument('--batch', type=int, default=16)
+    parser.add_argument('--size', type=int, default=192, help='image side (divisible by 64)')
+    parser.add_argument('--reps', type=int, default=5)
+    parser.add_argument('--steps', type=int, default=3, help='training steps per rep')
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--amp', action='store_true')
+    parser.add_argument('--no-memory', action='store_true', help='skip the peak-memory runs')
+    parser.add_argument('--out', default='benchmarks/results/pretrain_throughput.md')
+    args = parser.parse_args(argv)
+    if args.amp and not args.device.startswith('cuda'):
+        raise SystemExit('--amp needs --device cuda')
+    torch.manual_seed(0)
+    state = {m: make(m, args.arch, args.device) + batch(m, args.size, args.batch, args.device)
+             for m in METHODS}
+    scaler = {m: torch.amp.GradScaler('cuda') if args.amp else None for m in METHODS}
+    rates = {m: [] for m in METHODS}
+    for m in METHODS:  # warm-up
+        model, optim, inputs, samples = state[m]
+        train_step(model, optim, inputs, samples, scaler[m])
+    for rep in range(args.reps):
+        for m in METHODS:
+            model, optim, inputs, samples = state[m]
+            synchronize(args.device)
+            t0 = time.perf_counter()
+            for _ in range(args.steps):
+                train_step(model, optim, inputs, samples, scaler[m])
+            synchronize(args.device)
+            rates[m].append(args.batch * args.steps / (time.perf_counter() - t0))
+        print(f'rep {rep + 1}/{args.reps}: ' +
+              ', '.join(f'{m} {rates[m][-1]:.1f} img/s' for m in METHODS), file=sys.stderr)
+    del state
+    med = {m: statistics.median(rates[m]) for m in METHODS}
+    memory = {m: (None if args.no_memory else peak_memory_mb(m, args)) for m in METHODS}
+    rows = []
+    for m in METHODS:
+        mem = '-' if memory[m] is None else f'{memory[m]:.0f} MiB'
+        rows.append([m, f'{med[m]:.1f}', f'{min(rates[m]):.1f}-{max(rates[m]):.1f}',
+                     f'{med["qbheat"] / med[m]:.2f}x', mem])
+    table = markdown_table(['method', 'images/s (median)', 'range', 'QB-Heat speed-up',
+                            'peak memory' + (' (allocated)' if args.device != 'cpu' else
+                                             ' (peak RSS above imports)')], rows)
+    return report('Pretraining throughput (full training step)', table,
+                  dict(arch=args.arch, batch=args.batch, size=args.size, reps=args.reps,
+                       steps=args.steps, device=args.device, amp=args.amp), args.out,
+                  args.device)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,35 @@
+"""Seconds-long runs of the benchmark scripts (tiny sizes), so they cannot rot."""
+import re
+import sys
+
+from .conftest import shared_data
+from .test_tools.helpers import run
+
+ROW = re.compile(r'^\| (\S+) \|', re.M)
+
+
+def test_pretrain_throughput_smoke(tmp_path):
+    out = tmp_path / 'pt.md'
+    proc = run([sys.executable, 'benchmarks/pretrain_throughput.py', '--reps', '1', '--steps',
+                '1', '--batch', '2', '--size', '64', '--out', str(out)])
+    text = out.read_text()
+    assert {'qbheat', 'mocov2', 'full_mim'} <= set(ROW.findall(text))
+    assert 'MiB' in text and text in proc.stdout
+
+
+def test_backbone_latency_smoke(tmp_path):
+    out = tmp_path / 'lat.md'
+    run([sys.executable, 'benchmarks/backbone_latency.py', '--models', 'MF-26M', 'ResNet-18',
+         '--batch-sizes', '1', '--reps', '1', '--size', '64', '--out', str(out)])
+    rows = [line for line in out.read_text().splitlines() if line.startswith('| MF-26M')]
+    assert rows and '3.23M' in rows[0]  # 3,232,788 parameters
+
+
+def test_ssl_small_scale_smoke(tmp_path):
+    data = shared_data('imagenette-mini')
+    out = tmp_path / 'ssl.md'
+    run([sys.executable, 'benchmarks/ssl_small_scale.py', '--data', data, '--budget-min',
+         '0.05', '--size', '64', '--batch', '8', '--out', str(out)])
+    text = out.read_text()
+    assert {'qbheat', 'mocov2', 'none'} <= set(ROW.findall(text))
+    assert re.search(r'\| none \| 0 \| 0 \| 0 \|', text)
