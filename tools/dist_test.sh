@@ -2,16 +2,4 @@
 # tools/dist_test.sh CONFIG CHECKPOINT GPUS [test.py args...]
 # Multi-node: NNODES, NODE_RANK, MASTER_ADDR, PORT. Without CUDA, GPUS processes use gloo.
 set -euo pipefail
-CONFIG=$1
-CHECKPOINT=$2
-GPUS=$3
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}
-here="$(cd "$(dirname "$0")" && pwd)"
-PYTHONPATH="$here/..${PYTHONPATH:+:$PYTHONPATH}" \
-exec "${PYTHON:-python}" -m torch.distributed.run \
-    --nnodes="$NNODES" --node_rank="$NODE_RANK" --master_addr="$MASTER_ADDR" \
-    --nproc_per_node="$GPUS" --master_port="$PORT" \
-    "$here/test.py" "$CONFIG" "$CHECKPOINT" --launcher pytorch "${@:4}"
+exec "$(dirname "$0")/dist_run.sh" test.py "$3" "$1" "$2" "${@:4}"

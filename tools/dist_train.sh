@@ -2,15 +2,4 @@
 # tools/dist_train.sh CONFIG GPUS [train.py args...]
 # Multi-node: NNODES, NODE_RANK, MASTER_ADDR, PORT. Without CUDA, GPUS processes use gloo.
 set -euo pipefail
-CONFIG=$1
-GPUS=$2
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}
-here="$(cd "$(dirname "$0")" && pwd)"
-PYTHONPATH="$here/..${PYTHONPATH:+:$PYTHONPATH}" \
-exec "${PYTHON:-python}" -m torch.distributed.run \
-    --nnodes="$NNODES" --node_rank="$NODE_RANK" --master_addr="$MASTER_ADDR" \
-    --nproc_per_node="$GPUS" --master_port="$PORT" \
-    "$here/train.py" "$CONFIG" --launcher pytorch "${@:3}"
+exec "$(dirname "$0")/dist_run.sh" train.py "$2" "$1" "${@:3}"

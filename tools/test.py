@@ -15,7 +15,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from mmengine.runner import Runner  # noqa: E402
 
 from qbheat_mm.datasets import check_data_roots  # noqa: E402
-from qbheat_mm.utils import add_common_args, load_config, setup_cpu_distributed  # noqa: E402
+from qbheat_mm.utils import (add_common_args, default_mmpretrain_collate,  # noqa: E402
+                             load_config, setup_cpu_distributed)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -46,8 +47,7 @@ def main(argv=None) -> None:
         if hook is None:
             raise SystemExit('--show-dir needs a visualization hook in default_hooks')
         hook.update(draw=True, test_out_dir=args.show_dir)
-    if cfg.get('default_scope', 'mmpretrain') == 'mmpretrain':
-        cfg.test_dataloader.setdefault('collate_fn', dict(type='default_collate'))
+    default_mmpretrain_collate(cfg)
     check_data_roots(cfg)
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)

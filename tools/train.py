@@ -16,7 +16,8 @@ import torch  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from qbheat_mm.datasets import check_data_roots  # noqa: E402
-from qbheat_mm.utils import add_common_args, load_config, setup_cpu_distributed  # noqa: E402
+from qbheat_mm.utils import (add_common_args, default_mmpretrain_collate,  # noqa: E402
+                             load_config, setup_cpu_distributed)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -54,12 +55,7 @@ def merge_args(cfg, args):
         if not osp.isfile(args.resume):
             raise SystemExit(f'--resume: checkpoint {args.resume!r} not found')
         cfg.resume, cfg.load_from = True, args.resume
-    if cfg.get('default_scope', 'mmpretrain') == 'mmpretrain':
-        # mmpretrain batches are stacked tensors (mmengine's default is pseudo_collate)
-        for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-            if cfg.get(key) is not None:
-                cfg[key].setdefault('collate_fn', dict(type='default_collate'))
-    return cfg
+    return default_mmpretrain_collate(cfg)
 
 
 def main(argv=None) -> None:

@@ -1,3 +1,5 @@
-from .launcher import add_common_args, load_config, setup_cpu_distributed
+from .launcher import (add_common_args, default_mmpretrain_collate, load_config,
+                       setup_cpu_distributed)
 
-__all__ = ['add_common_args', 'load_config', 'setup_cpu_distributed']
+__all__ = ['add_common_args', 'default_mmpretrain_collate', 'load_config',
+           'setup_cpu_distributed']

@@ -39,6 +39,16 @@ def load_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
+def default_mmpretrain_collate(cfg: Config) -> Config:
+    """mmpretrain batches are stacked tensors: give its dataloaders ``default_collate``
+    unless they name one (mmengine's default is ``pseudo_collate``; mmdet keeps it)."""
+    if cfg.get('default_scope', 'mmpretrain') == 'mmpretrain':
+        for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+            if cfg.get(key) is not None:
+                cfg[key].setdefault('collate_fn', dict(type='default_collate'))
+    return cfg
+
+
 def setup_cpu_distributed(cfg: Config) -> None:
     """Let ``--launcher pytorch`` run on machines without CUDA.
 

@@ -5,7 +5,7 @@
 #       --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/.../epoch_800.pth
 # The same config probes MoCo-v2 and supervised checkpoints (only the checkpoint changes).
 _base_ = [
-    '../../_base_/datasets/imagenet_bs128_probe_224.py',
+    '../../_base_/datasets/imagenet_bs128_224.py',
     '../../_base_/default_runtime.py',
 ]
 model = dict(

@@ -5,6 +5,13 @@ from mmcv.cnn.bricks import DropPath
 from torch import nn
 
 
+def check_heads(owner: str, channels: int, num_heads: int) -> None:
+    """One clear error when ``channels`` cannot be split into ``num_heads`` heads."""
+    if channels % num_heads:
+        raise ValueError(f'{owner}: channels ({channels}) must be divisible by '
+                         f'num_heads ({num_heads})')
+
+
 def split_heads(x: torch.Tensor, num_heads: int) -> torch.Tensor:
     """(B, N, C) -> (B, heads, N, C / heads), head i = channel group i."""
     b, n, c = x.shape
@@ -42,9 +49,7 @@ class MobileToFormer(nn.Module):
     def __init__(self, channels: int, token_dims: int, num_heads: int = 2,
                  drop_path_rate: float = 0.) -> None:
         super().__init__()
-        if channels % num_heads:
-            raise ValueError(f'MobileToFormer: channels ({channels}) must be divisible by '
-                             f'num_heads ({num_heads})')
+        check_heads('MobileToFormer', channels, num_heads)
         self.num_heads = num_heads
         self.q = nn.Linear(token_dims, channels)
         self.alpha = nn.Sequential(nn.Linear(token_dims, channels), nn.Hardsigmoid())
@@ -84,9 +89,7 @@ class FormerToMobile(nn.Module):
     def __init__(self, channels: int, token_dims: int, num_heads: int = 2,
                  drop_path_rate: float = 0.) -> None:
         super().__init__()
-        if channels % num_heads:
-            raise ValueError(f'FormerToMobile: channels ({channels}) must be divisible by '
-                             f'num_heads ({num_heads})')
+        check_heads('FormerToMobile', channels, num_heads)
         self.num_heads = num_heads
         self.k = nn.Linear(token_dims, channels)
         self.proj = nn.Linear(token_dims, channels)  # value projection (released name)

@@ -4,7 +4,7 @@ import torch.nn.functional as F
 from mmcv.cnn.bricks import DropPath
 from torch import nn
 
-from .bridges import merge_heads, split_heads
+from .bridges import check_heads, merge_heads, split_heads
 
 
 class Former(nn.Module):
@@ -31,9 +31,7 @@ class Former(nn.Module):
     def __init__(self, token_dims: int, num_heads: int = 4, ffn_ratio: int = 2,
                  drop_path_rate: float = 0., qkv_proj: bool = False) -> None:
         super().__init__()
-        if token_dims % num_heads:
-            raise ValueError(f'Former: token_dims ({token_dims}) must be divisible by '
-                             f'num_heads ({num_heads})')
+        check_heads('Former', token_dims, num_heads)
         self.num_heads = num_heads
         self.q = nn.Linear(token_dims, token_dims)
         self.k = nn.Linear(token_dims, token_dims) if qkv_proj else nn.Identity()

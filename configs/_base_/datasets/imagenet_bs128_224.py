@@ -1,5 +1,5 @@
-# ImageNet-1k for probing a frozen backbone: RandomResizedCrop 224 + flip; evaluation resize 256
-# (short side) + centre crop 224.
+# ImageNet-1k classification at 224 (probes and fine-tuning): RandomResizedCrop 224 + flip;
+# evaluation resize 256 (short side) + centre crop 224, bicubic.
 dataset_type = 'ImageNet'
 data_root = 'data/imagenet/'
 num_classes = 1000
