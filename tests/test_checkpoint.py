@@ -1,5 +1,3 @@
-import copy
-
 import pytest
 import torch
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
@@ -54,3 +52,38 @@ def test_extract_backbone_wrong_prefix():
 def test_missing_file_names_path():
     with pytest.raises(FileNotFoundError, match='nowhere.pth'):
         load_local_checkpoint('/nowhere.pth')
+
+
+def test_pretrained_mismatch_raises_one_clear_error(tmp_path):
+    source = MobileFormer('26m', out_indices=(4, ))
+    path = tmp_path / 'b.pth'
+    torch.save({'state_dict': {f'backbone.{k}': v for k, v in source.state_dict().items()}},
+               path)
+    wrong_arch = MobileFormer('52m', init_cfg=dict(type='Pretrained', checkpoint=str(path),
+                                                   prefix='backbone.'))
+    with pytest.raises(KeyError, match=r"arch='52m'.*shape mismatch \['features"):
+        wrong_arch.init_weights()
+    wrong_prefix = MobileFormer('26m', init_cfg=dict(type='Pretrained', checkpoint=str(path),
+                                                     prefix='encoder.'))
+    with pytest.raises(KeyError, match=r"missing \['features.*unexpected \[\] \(0\)"):
+        wrong_prefix.init_weights()
+    no_path = MobileFormer('26m', init_cfg=dict(type='Pretrained', checkpoint='',
+                                                prefix='backbone.'))
+    with pytest.raises(ValueError, match='init_cfg.checkpoint=PATH'):
+        no_path.init_weights()
+
+
+def test_extract_backbone_cli(tmp_path):
+    from .test_tools.helpers import load_tool
+    source = MobileFormer('26m', out_indices=(4, ))
+    src = tmp_path / 'train.pth'
+    torch.save({'meta': {'iter': 5}, 'state_dict': {
+        **{f'backbone.{k}': v for k, v in source.state_dict().items()},
+        'head.w': torch.ones(1)}}, src)
+    dst = tmp_path / 'out' / 'backbone.pth'
+    load_tool('model_converters/extract_backbone.py').main([str(src), str(dst)])
+    out = torch.load(dst, weights_only=True)
+    assert out['meta']['iter'] == 5 and 'head.w' not in out['state_dict']
+    with pytest.raises(SystemExit, match="no key starts with 'enc.'"):
+        load_tool('model_converters/extract_backbone.py').main([str(src), str(dst),
+                                                                 '--prefix', 'enc.'])

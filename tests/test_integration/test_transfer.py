@@ -117,7 +117,7 @@ def test_stock_mmdet_config_plus_readme_lines(tmp_path, qbheat_checkpoint):
     """An unchanged mmdet config (FCOS) + the README's override lines trains one iteration."""
     coco = shared_data('coco128')
     readme = open(osp.join(REPO, 'README.md')).read()
-    lines = re.search(r'Add these lines to \*\*any\*\* mmdet config.*?```python\n(.*?)```',
+    lines = re.search(r'\*\*any\*\* mmdet config.*?```python\n(.*?)```',
                       readme, re.S).group(1)
     lines = lines.replace("'backbone.pth'", repr(qbheat_checkpoint))
     base = osp.join(str(tmp_path), 'user_fcos.py')

@@ -129,6 +129,7 @@ class MobileFormer(BaseModule):
             ]
         super().__init__(init_cfg=init_cfg)
         self.arch_settings = self.get_arch(arch)
+        self.arch_name = arch if isinstance(arch, str) else 'custom'
         s = self.arch_settings
         if isinstance(out_indices, int):
             out_indices = [out_indices]
@@ -226,6 +227,37 @@ class MobileFormer(BaseModule):
         if self.return_tokens:
             outs.append(tokens)
         return tuple(outs)
+
+    def init_weights(self) -> None:
+        """As BaseModule, except that a ``Pretrained`` init_cfg loads strictly: a missing,
+        unexpected or mis-shaped key raises one error listing them (mmengine's own
+        Pretrained init only logs them, which would leave a frozen backbone partly random)."""
+        cfg = self.init_cfg
+        if not (isinstance(cfg, dict) and cfg.get('type') == 'Pretrained'):
+            return super().init_weights()
+        from mmengine.runner.checkpoint import CheckpointLoader
+
+        from ...converters.mobileformer_official import unwrap_state_dict
+        checkpoint, prefix = cfg.get('checkpoint'), cfg.get('prefix', '')
+        if not checkpoint:
+            raise ValueError('MobileFormer: init_cfg Pretrained has no checkpoint; set '
+                             'model.backbone.init_cfg.checkpoint=PATH')
+        state = unwrap_state_dict(CheckpointLoader.load_checkpoint(checkpoint, 'cpu'))
+        if prefix:
+            state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+        own = self.state_dict()
+        missing = sorted(set(own) - set(state))
+        unexpected = sorted(set(state) - set(own))
+        shapes = sorted(k for k in set(own) & set(state) if own[k].shape != state[k].shape)
+        if missing or unexpected or shapes:
+            def show(keys):
+                return f'{keys[:10]}{" ..." if len(keys) > 10 else ""} ({len(keys)})'
+            raise KeyError(
+                f'MobileFormer(arch={self.arch_name!r}): checkpoint {checkpoint} with prefix '
+                f'{prefix!r} does not match: missing {show(missing)}, unexpected '
+                f'{show(unexpected)}, shape mismatch {show(shapes)}; check the arch and prefix')
+        self.load_state_dict(state, strict=True)
+        self._is_init = True
 
     def _freeze_stages(self) -> None:
         if self.frozen_stages < 0:
