@@ -1,5 +1,6 @@
 """Transfer on real data from ../shared/data: frozen-backbone detection on coco128 and
 probing on imagenette-mini, starting from a QB-Heat demo-config checkpoint."""
+import glob
 import os.path as osp
 import re
 import sys
@@ -91,13 +92,17 @@ def test_retinanet_frozen_backbone_on_coco128(tmp_path, qbheat_checkpoint):
     assert before.keys() == after.keys() and any('running_mean' in k for k in before)
     for key, value in before.items():
         assert torch.equal(after[key], value), key   # weights, tokens, BN statistics
+    results = str(tmp_path / 'results.pkl')
     proc = run([sys.executable, 'tools/test.py', cfg, osp.join(work_dir, 'iter_32.pth'),
-                '--work-dir', str(tmp_path / 'retina_test'),
+                '--work-dir', str(tmp_path / 'retina_test'), '--out', results,
+                '--show-dir', 'drawn',
                 # a 32-iteration detector scores below the usual 0.05; keep every box
                 '--cfg-options', 'model.test_cfg.score_thr=0.0'], timeout=900)
     table = re.findall(r'Average (Precision|Recall) +\((AP|AR)\) @\[ IoU=', proc.stdout)
     assert len(table) == 12, proc.stdout[-3000:]
     assert 'coco/bbox_mAP' in proc.stdout
+    assert osp.getsize(results) > 0                                    # --out
+    assert len(glob.glob(str(tmp_path / 'retina_test' / '*' / 'drawn' / '*.jpg'))) == 8
 
 
 def test_detr_frozen_backbone_on_coco128(tmp_path, qbheat_checkpoint):
