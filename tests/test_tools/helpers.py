@@ -4,6 +4,7 @@ import importlib.util
 import json
 import os
 import os.path as osp
+import socket
 import subprocess
 import sys
 
@@ -79,9 +80,16 @@ def logged_losses(work_dir: str) -> dict:
     return losses
 
 
+def free_port() -> int:
+    """A TCP port on localhost that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
 def run(args, timeout: int = 600, **kwargs) -> subprocess.CompletedProcess:
     """Run a command with this interpreter's folder first on PATH; fail with its output."""
-    env = dict(os.environ, PYTHON=sys.executable,
+    env = dict(os.environ, PYTHON=sys.executable, PORT=str(free_port()),
                PATH=osp.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', ''),
                PYTHONPATH=REPO + os.pathsep + os.environ.get('PYTHONPATH', ''))
     proc = subprocess.run(args, cwd=kwargs.pop('cwd', REPO), env=env, capture_output=True,

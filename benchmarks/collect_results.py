@@ -1,0 +1,31 @@
+"""Copy the tables in benchmarks/results/*.md into benchmarks/README.md (between markers).
+
+    python benchmarks/collect_results.py
+"""
+import os.path as osp
+
+HERE = osp.dirname(osp.abspath(__file__))
+ORDER = ('pretrain_throughput', 'pretrain_throughput_294m_256', 'backbone_latency',
+         'ssl_small_scale')
+BEGIN, END = '<!-- results:begin -->', '<!-- results:end -->'
+
+
+def main() -> None:
+    parts = []
+    for name in ORDER:
+        path = osp.join(HERE, 'results', f'{name}.md')
+        if osp.isfile(path):
+            with open(path) as f:
+                parts.append(f.read().replace('### ', '#### ').strip())
+    readme = osp.join(HERE, 'README.md')
+    with open(readme) as f:
+        text = f.read()
+    head, rest = text.split(BEGIN)
+    _, tail = rest.split(END)
+    with open(readme, 'w') as f:
+        f.write(head + BEGIN + '\n' + '\n\n'.join(parts) + '\n' + END + tail)
+    print(f'{len(parts)} result tables -> {readme}')
+
+
+if __name__ == '__main__':
+    main()
