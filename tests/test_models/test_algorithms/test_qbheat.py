@@ -107,7 +107,7 @@ def test_masked_full_ablation_encodes_whole_masked_image():
     with torch.no_grad():
         (va, fa), (vb, fb) = model.predict_full(x), model.predict_full(y)
     assert fa.shape == (2, 96, 4, 4) and va.shape == (2, 96, 2, 2)
-    assert torch.equal(fa, fb)
+    assert torch.equal(fa, fb) and torch.equal(va, vb)
     losses = model(x, mode='loss')
     assert set(losses) == {'loss'}
     with pytest.raises(ValueError, match='choose one of'):
