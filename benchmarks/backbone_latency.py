@@ -11,8 +11,8 @@ from common import markdown_table, median_time, report
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-from qbheat_mm.analysis import count_madds  # noqa: E402
-from qbheat_mm.models import MobileFormer, MobileFormerClsHead  # noqa: E402
+from qbheat_mm.analysis import MobileFormerClassifier, count_madds  # noqa: E402
+from qbheat_mm.models import MobileFormer  # noqa: E402
 
 MMPRETRAIN = {
     'MobileNetV2': 'mobilenet-v2_8xb32_in1k',
@@ -21,16 +21,6 @@ MMPRETRAIN = {
     'ResNet-18': 'resnet18_8xb32_in1k',
     'ResNet-50': 'resnet50_8xb32_in1k',
 }
-
-
-class MobileFormerClassifier(nn.Module):
-    def __init__(self, arch: str) -> None:
-        super().__init__()
-        self.backbone = MobileFormer(arch, out_indices=(4, ), return_tokens=True)
-        self.head = MobileFormerClsHead(num_classes=1000, arch=arch)
-
-    def forward(self, x):
-        return self.head(self.backbone(x))
 
 
 class Logits(nn.Module):

@@ -1,3 +1,4 @@
 from .madds import count_madds
+from .mobile_former_classifier import MobileFormerClassifier
 
-__all__ = ['count_madds']
+__all__ = ['count_madds', 'MobileFormerClassifier']

@@ -48,12 +48,8 @@ def rename_official(state_dict: Dict[str, torch.Tensor]) -> Tuple[Dict[str, torc
 
 def reference_state_dict(arch: str, num_classes: int) -> Dict[str, torch.Tensor]:
     """State dict of our ImageClassifier(MobileFormer + MobileFormerClsHead) for ``arch``."""
-    from ..models import MobileFormer, MobileFormerClsHead
-    backbone = MobileFormer(arch, out_indices=(4, ), return_tokens=True)
-    head = MobileFormerClsHead(num_classes=num_classes, arch=arch)
-    ref = OrderedDict(('backbone.' + k, v) for k, v in backbone.state_dict().items())
-    ref.update(('head.' + k, v) for k, v in head.state_dict().items())
-    return ref
+    from ..analysis import MobileFormerClassifier
+    return MobileFormerClassifier(arch, num_classes).state_dict()
 
 
 def detect_arch(state_dict: Dict[str, torch.Tensor], num_classes: int) -> Optional[str]:

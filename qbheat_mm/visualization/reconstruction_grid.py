@@ -1,5 +1,8 @@
 """A picture of what QB-Heat sees and predicts: input | visible quarter | reconstruction | target."""
-from typing import List
+import os
+from typing import List, Tuple
+
+import cv2
 
 import numpy as np
 import torch
@@ -18,7 +21,8 @@ def _normalised_to_uint8(img: torch.Tensor) -> np.ndarray:
 
 
 @torch.no_grad()
-def reconstruction_grid(model, inputs: torch.Tensor, border: int = 2) -> np.ndarray:
+def reconstruction_grid(model, inputs: torch.Tensor,
+                        border: int = 2) -> Tuple[np.ndarray, float]:
     """Render one row per image: input, visible quarter, reconstruction, target.
 
     Reconstruction and target are shown in the space the loss compares them
@@ -33,7 +37,9 @@ def reconstruction_grid(model, inputs: torch.Tensor, border: int = 2) -> np.ndar
         border (int): White pixels between tiles.
 
     Returns:
-        np.ndarray: (B * (H + border), 4 * (W + border), 3) uint8 RGB.
+        tuple: the picture, (B * (H + border), 4 * (W + border), 3) uint8 RGB,
+        and the reconstruction loss of these predictions (same target and
+        region as training).
     """
     was_training = model.training
     model.eval()
@@ -43,9 +49,10 @@ def reconstruction_grid(model, inputs: torch.Tensor, border: int = 2) -> np.ndar
         head = model.head
         pred = head(full)
         target = head.construct_target(inputs)
+        grid = tuple(full.shape[-2:])
+        loss = head.loss_by_pred(pred, inputs, grid).item()
     finally:
         model.train(was_training)
-    grid = tuple(full.shape[-2:])
     pre = model.data_preprocessor
     mean = getattr(pre, 'mean', torch.zeros(3, 1, 1)).view(3, 1, 1).to(inputs)
     std = getattr(pre, 'std', torch.ones(3, 1, 1)).view(3, 1, 1).to(inputs)
@@ -68,14 +75,11 @@ def reconstruction_grid(model, inputs: torch.Tensor, border: int = 2) -> np.ndar
         tiles = [np.pad(t, ((0, border), (0, border), (0, 0)), constant_values=255)
                  for t in tiles]
         rows.append(np.concatenate(tiles, axis=1))
-    return np.concatenate(rows, axis=0)
+    return np.concatenate(rows, axis=0), loss
 
 
 def save_png(image: np.ndarray, path: str) -> str:
     """Write an RGB uint8 array as PNG (creating folders) and return the path."""
-    import os
-
-    import cv2
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     if not cv2.imwrite(path, np.ascontiguousarray(image[..., ::-1])):
         raise OSError(f'could not write {path}')

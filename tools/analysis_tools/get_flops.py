@@ -16,23 +16,10 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from torch import nn  # noqa: E402
 
-from qbheat_mm.analysis import count_madds  # noqa: E402
-from qbheat_mm.models import MobileFormer, MobileFormerClsHead  # noqa: E402
+from qbheat_mm.analysis import MobileFormerClassifier, count_madds  # noqa: E402
 
 PAPER = {'508m': (14.0, 508), '294m': (11.4, 294), '214m': (9.4, 214), '151m': (7.6, 151),
          '96m': (4.6, 96), '52m': (3.5, 52), '26m': (3.2, 26)}
-
-
-class MobileFormerClassifier(nn.Module):
-    """Backbone + released head, the model the paper's figures describe."""
-
-    def __init__(self, arch: str, num_classes: int = 1000) -> None:
-        super().__init__()
-        self.backbone = MobileFormer(arch, out_indices=(4, ), return_tokens=True)
-        self.head = MobileFormerClsHead(num_classes=num_classes, arch=arch)
-
-    def forward(self, x):
-        return self.head(self.backbone(x))
 
 
 def params(model: nn.Module) -> int:

@@ -11,15 +11,12 @@ import os.path as osp
 import sys
 import time
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path[:0] = [REPO, osp.join(REPO, 'tools')]
 
-from mmengine.config import Config  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from qbheat_mm.utils import load_config  # noqa: E402
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(REPO, 'tools'))
 from misc.make_demo_dataset import make_demo_dataset  # noqa: E402
 from visualizations.vis_qbheat import build_model, crop_size, render  # noqa: E402
 
@@ -49,11 +46,10 @@ def main(argv=None) -> None:
     final = osp.join(args.work_dir, f'iter_{cfg.train_cfg.max_iters}.pth')
 
     images = sorted(glob.glob(osp.join(data_root, 'val', '*', '000.png')))[:6]
-    demo_cfg = Config.fromfile(CONFIG)
-    size = crop_size(demo_cfg)
-    before, loss_before = render(build_model(demo_cfg), images,
+    size = crop_size(cfg)
+    before, loss_before = render(build_model(cfg), images,
                                  osp.join(args.work_dir, 'reconstruction_iter0.png'), size)
-    after, loss_after = render(build_model(demo_cfg, final), images,
+    after, loss_after = render(build_model(cfg, final), images,
                                osp.join(args.work_dir, 'reconstruction_final.png'), size)
     n = min(10, len(losses))
     print('\n==== QB-Heat demo done ====')

@@ -10,7 +10,6 @@ from typing import Optional, Sequence, Tuple
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.runner import load_checkpoint  # noqa: E402
@@ -49,9 +48,7 @@ def render(model, images: Sequence[str], out: str, size: int) -> Tuple[str, floa
     model's reconstruction loss on them (same region and target as training)."""
     batch = load_image_batch(images, size)
     inputs = model.data_preprocessor({'inputs': batch, 'data_samples': None}, False)['inputs']
-    with torch.no_grad():
-        grid = reconstruction_grid(model, inputs)
-        loss = model.head.loss(model.predict_full(inputs)[1], inputs).item()
+    grid, loss = reconstruction_grid(model, inputs)
     return save_png(grid, out), loss
 
 

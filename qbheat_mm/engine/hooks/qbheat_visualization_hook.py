@@ -34,7 +34,6 @@ class QBHeatVisualizationHook(Hook):
         self.num_images = num_images
         self.out_dir = out_dir
         self._batch = None
-        self.last_path: Optional[str] = None
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         if self._batch is None and data_batch is not None:
@@ -47,9 +46,9 @@ class QBHeatVisualizationHook(Hook):
         inputs = model.data_preprocessor(self._batch, False)['inputs']
         if isinstance(inputs, (list, tuple)):
             inputs = inputs[0]
-        grid = reconstruction_grid(model, inputs)
+        grid, _ = reconstruction_grid(model, inputs)
         out_dir = self.out_dir or osp.join(runner.work_dir, 'vis')
-        self.last_path = save_png(grid, osp.join(out_dir, f'iter_{step:06d}.png'))
+        save_png(grid, osp.join(out_dir, f'iter_{step:06d}.png'))
         for name in ('TensorboardVisBackend', 'WandbVisBackend'):
             backend = runner.visualizer.get_backend(name)
             if backend is not None:
