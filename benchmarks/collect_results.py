@@ -5,7 +5,8 @@
 import os.path as osp
 
 HERE = osp.dirname(osp.abspath(__file__))
-ORDER = ('pretrain_throughput', 'pretrain_throughput_294m_256', 'backbone_latency',
+ORDER = ('pretrain_throughput', 'pretrain_breakdown', 'pretrain_throughput_294m_256',
+         'backbone_latency',
          'ssl_small_scale')
 BEGIN, END = '<!-- results:begin -->', '<!-- results:end -->'
 

@@ -8,6 +8,8 @@ Methods, run interleaved (rep 1: A B C, rep 2: A B C, ...), medians over reps:
 - qbheat:   QB-Heat (encoder on the visible quarter, heat extrapolation, light decoder)
 - mocov2:   stock mmpretrain MoCo-v2 (two full views, momentum encoder, queue)
 - full_mim: ablation, encoder on the whole image with three quarters zeroed, same decoder/loss
+Every method steps the same AdamW implementation: fused (torch >= 2.4, CPU and CUDA) unless
+--unfused. Where the time of a step goes: pretrain_breakdown.py.
 Peak memory: CUDA max allocated; on CPU, in a fresh child process per method, the peak growth of
 the resident set (sampled every 2 ms from /proc/self/statm) while building the model and
 running two steps, so the import-time peak that every method shares does not hide it.
@@ -28,11 +30,13 @@ import torch  # noqa: E402
 METHODS = ('qbheat', 'mocov2', 'full_mim')
 
 
-def make(method: str, arch: str, device: str):
+def make(method: str, arch: str, device: str, fused: bool = True):
+    """Model and AdamW (fused kernel unless ``fused=False``; the same for every method)."""
     cfg = {'qbheat': lambda: qbheat_cfg(arch), 'mocov2': lambda: mocov2_cfg(arch),
            'full_mim': lambda: qbheat_cfg(arch, 'masked_full')}[method]()
     model = build(cfg, device)
-    optim = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optim = torch.optim.AdamW(params, lr=1e-4, **(dict(fused=True) if fused else {}))
     return model, optim
 
 
@@ -52,7 +56,7 @@ def _rss_mib() -> float:
         return int(f.read().split()[1]) * resource.getpagesize() / 2**20
 
 
-def _memory_child(method, arch, size, n, steps, queue):
+def _memory_child(method, arch, size, n, steps, fused, queue):
     """Peak RSS growth while building ``method`` and running ``steps`` training steps,
     sampled every 2 ms (the import-time peak, shared by all methods, is excluded)."""
     base, peak, running = _rss_mib(), [0.0], [True]
@@ -63,7 +67,7 @@ def _memory_child(method, arch, size, n, steps, queue):
             time.sleep(0.002)
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
-    model, optim = make(method, arch, 'cpu')
+    model, optim = make(method, arch, 'cpu', fused)
     inputs, samples = batch(method, size, n, 'cpu')
     for _ in range(steps):
         train_step(model, optim, inputs, samples)
@@ -76,7 +80,7 @@ def peak_memory_mb(method, args) -> float:
     if args.device.startswith('cuda'):
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats()
-        model, optim = make(method, args.arch, args.device)
+        model, optim = make(method, args.arch, args.device, not args.unfused)
         inputs, samples = batch(method, args.size, args.batch, args.device)
         scaler = torch.amp.GradScaler('cuda') if args.amp else None
         for _ in range(2):
@@ -86,7 +90,8 @@ def peak_memory_mb(method, args) -> float:
     ctx = mp.get_context('spawn')
     queue = ctx.Queue()
     proc = ctx.Process(target=_memory_child,
-                       args=(method, args.arch, args.size, args.batch, 2, queue))
+                       args=(method, args.arch, args.size, args.batch, 2, not args.unfused,
+                             queue))
     proc.start()
     value = queue.get(timeout=1800)
     proc.join()
@@ -102,14 +107,16 @@ def main(argv=None) -> str:
     parser.add_argument('--steps', type=int, default=3, help='training steps per rep')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--amp', action='store_true')
+    parser.add_argument('--unfused', action='store_true',
+                        help='for-loop AdamW instead of the fused kernel (for every method)')
     parser.add_argument('--no-memory', action='store_true', help='skip the peak-memory runs')
     parser.add_argument('--out', default='benchmarks/results/pretrain_throughput.md')
     args = parser.parse_args(argv)
     if args.amp and not args.device.startswith('cuda'):
         raise SystemExit('--amp needs --device cuda')
     torch.manual_seed(0)
-    state = {m: make(m, args.arch, args.device) + batch(m, args.size, args.batch, args.device)
-             for m in METHODS}
+    state = {m: make(m, args.arch, args.device, not args.unfused) +
+             batch(m, args.size, args.batch, args.device) for m in METHODS}
     scaler = {m: torch.amp.GradScaler('cuda') if args.amp else None for m in METHODS}
     rates = {m: [] for m in METHODS}
     for m in METHODS:  # warm-up
@@ -139,7 +146,9 @@ def main(argv=None) -> str:
                                              ' (peak RSS growth)')], rows)
     return report('Pretraining throughput (full training step)', table,
                   dict(arch=args.arch, batch=args.batch, size=args.size, reps=args.reps,
-                       steps=args.steps, device=args.device, amp=args.amp), args.out,
+                       steps=args.steps, device=args.device, amp=args.amp,
+                       optimizer='AdamW (' + ('for-loop' if args.unfused else 'fused') + ')'),
+                  args.out,
                   args.device)
 
 

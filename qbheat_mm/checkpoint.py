@@ -18,7 +18,7 @@ framework file or function is patched.
 """
 import os.path as osp
 import pickle
-from typing import Optional, Set
+from typing import Dict, Optional, Set
 
 import torch
 from mmengine.logging import print_log
@@ -42,6 +42,23 @@ def load_local_checkpoint(filename: str, map_location: Optional[str] = None):
                       'loading it fully; only load checkpoints from sources you trust',
                       logger='current', level=30)
         return torch.load(filename, map_location=map_location, weights_only=False)
+
+
+def state_dict_mismatch(own: Dict[str, torch.Tensor],
+                        loaded: Dict[str, torch.Tensor]) -> Optional[str]:
+    """One line naming the missing, unexpected and mis-shaped keys of ``loaded``
+    against a model's ``own`` state dict (the first ten of each, with counts), or
+    None when they match exactly."""
+    missing = sorted(set(own) - set(loaded))
+    unexpected = sorted(set(loaded) - set(own))
+    shapes = sorted(k for k in set(own) & set(loaded) if own[k].shape != loaded[k].shape)
+    if not (missing or unexpected or shapes):
+        return None
+
+    def show(keys):
+        return f'{keys[:10]}{" ..." if len(keys) > 10 else ""} ({len(keys)})'
+    return (f'missing {show(missing)}, unexpected {show(unexpected)}, '
+            f'shape mismatch {show(shapes)}')
 
 
 def register_trusted_local_loader() -> None:

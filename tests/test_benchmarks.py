@@ -17,6 +17,17 @@ def test_pretrain_throughput_smoke(tmp_path):
     assert 'MiB' in text and text in proc.stdout
 
 
+def test_pretrain_breakdown_smoke(tmp_path):
+    out = tmp_path / 'bd.md'
+    run([sys.executable, 'benchmarks/pretrain_breakdown.py', '--reps', '1', '--batch', '2',
+         '--size', '64', '--out', str(out)])
+    text = out.read_text()
+    for part in ('visible quarter', 'full image', 'no grad', 'decoder', 'AdamW step (fused)'):
+        assert part in text
+    ratio = re.search(r'encoder cost ratio full / quarter[^|]*\| ([\d.]+)x', text)
+    assert ratio and float(ratio.group(1)) > 0
+
+
 def test_backbone_latency_smoke(tmp_path):
     out = tmp_path / 'lat.md'
     run([sys.executable, 'benchmarks/backbone_latency.py', '--models', 'MF-26M', 'ResNet-18',

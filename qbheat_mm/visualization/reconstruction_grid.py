@@ -1,4 +1,4 @@
-"""A picture of what QB-Heat sees and predicts: input | visible quarter | reconstruction | target."""
+"""QB-Heat as a picture: input | visible quarter | reconstruction | target."""
 import os
 from typing import List, Tuple
 

@@ -83,3 +83,9 @@ def test_vis_tool_writes_picture(tmp_path):
     with pytest.raises(OSError, match='missing.png'):
         vis.main([cfg, osp.join(work_dir, 'iter_1.pth'), str(tmp_path / 'missing.png'),
                   '--out', out, '--size', '128'])
+    other = str(tmp_path / 'other.pth')  # a checkpoint of another model: refused, not rendered
+    torch.save({'state_dict': {'backbone.other.weight': torch.zeros(1)}}, other)
+    expected = r"other.pth does not fit .*unexpected \['backbone.other.weight'\] \(1\)"
+    with pytest.raises(SystemExit, match=expected):
+        vis.main([cfg, other, *images, '--out', str(tmp_path / 'no.png'), '--size', '128'])
+    assert not osp.exists(str(tmp_path / 'no.png'))

@@ -237,6 +237,7 @@ class MobileFormer(BaseModule):
             return super().init_weights()
         from mmengine.runner.checkpoint import CheckpointLoader
 
+        from ...checkpoint import state_dict_mismatch
         from ...converters.mobileformer_official import unwrap_state_dict
         checkpoint, prefix = cfg.get('checkpoint'), cfg.get('prefix', '')
         if not checkpoint:
@@ -245,17 +246,11 @@ class MobileFormer(BaseModule):
         state = unwrap_state_dict(CheckpointLoader.load_checkpoint(checkpoint, 'cpu'))
         if prefix:
             state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-        own = self.state_dict()
-        missing = sorted(set(own) - set(state))
-        unexpected = sorted(set(state) - set(own))
-        shapes = sorted(k for k in set(own) & set(state) if own[k].shape != state[k].shape)
-        if missing or unexpected or shapes:
-            def show(keys):
-                return f'{keys[:10]}{" ..." if len(keys) > 10 else ""} ({len(keys)})'
+        mismatch = state_dict_mismatch(self.state_dict(), state)
+        if mismatch:
             raise KeyError(
                 f'MobileFormer(arch={self.arch_name!r}): checkpoint {checkpoint} with prefix '
-                f'{prefix!r} does not match: missing {show(missing)}, unexpected '
-                f'{show(unexpected)}, shape mismatch {show(shapes)}; check the arch and prefix')
+                f'{prefix!r} does not match: {mismatch}; check the arch and prefix')
         self.load_state_dict(state, strict=True)
         self._is_init = True
 

@@ -62,7 +62,8 @@ class MobileFormerClsHead(ClsHead):
                  **kwargs) -> None:
         super().__init__(init_cfg=list(init_cfg) if init_cfg else None, **kwargs)
         if num_classes <= 0:
-            raise ValueError(f'MobileFormerClsHead: num_classes must be positive, got {num_classes}')
+            raise ValueError(
+                f'MobileFormerClsHead: num_classes must be positive, got {num_classes}')
         settings = MobileFormer.get_arch(arch)
         in_channels = in_channels or settings['blocks'][-1][2]
         token_dims = token_dims or settings['token_dims']
