@@ -6,7 +6,7 @@ import statistics
 import sys
 import time
 from datetime import date
-from typing import Callable, Dict, List, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO)
@@ -91,6 +91,27 @@ def median_time(fn: Callable[[], None], reps: int, device: str, warmup: int = 1)
         synchronize(device)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def interleaved_times(jobs: Dict[str, Callable[[], None]], reps: int, device: str,
+                      describe: Optional[Callable[[Dict[str, List[float]]], str]] = None
+                      ) -> Dict[str, List[float]]:
+    """Seconds of each job per rep, run interleaved (rep 1: A B C, rep 2: A B C, ...)
+    after one warm-up call of each, so drift of a shared machine hits every job alike.
+    Prints one progress line per rep to stderr, extended by ``describe(times)``."""
+    times: Dict[str, List[float]] = {name: [] for name in jobs}
+    for fn in jobs.values():
+        fn()
+    for rep in range(reps):
+        for name, fn in jobs.items():
+            synchronize(device)
+            start = time.perf_counter()
+            fn()
+            synchronize(device)
+            times[name].append(time.perf_counter() - start)
+        print(f'rep {rep + 1}/{reps}' + (f': {describe(times)}' if describe else ''),
+              file=sys.stderr)
+    return times
 
 
 def hardware(device: str) -> str:

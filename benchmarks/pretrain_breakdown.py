@@ -13,10 +13,8 @@ and queue (a few ms on MF-26M): they bound the speed-up a full step can show.
 """
 import argparse
 import statistics
-import sys
-import time
 
-from common import build, markdown_table, qbheat_cfg, report, synchronize
+from common import build, interleaved_times, markdown_table, qbheat_cfg, report
 
 import torch  # noqa: E402
 
@@ -67,17 +65,8 @@ def main(argv=None) -> str:
     torch.manual_seed(0)
     model = build(qbheat_cfg(args.arch), args.device)
     jobs = parts(model, args.size, args.batch, args.device)
-    times = {name: [] for name in jobs}
-    for fn in jobs.values():  # warm-up
-        fn()
-    for rep in range(args.reps):
-        for name, fn in jobs.items():
-            synchronize(args.device)
-            start = time.perf_counter()
-            fn()
-            synchronize(args.device)
-            times[name].append(1000 * (time.perf_counter() - start))
-        print(f'rep {rep + 1}/{args.reps}', file=sys.stderr)
+    times = {name: [1000 * t for t in ts]
+             for name, ts in interleaved_times(jobs, args.reps, args.device).items()}
     ms = {name: statistics.median(t) for name, t in times.items()}
     rows = [[name, f'{ms[name]:.1f}', f'{min(times[name]):.1f}-{max(times[name]):.1f}']
             for name in jobs]

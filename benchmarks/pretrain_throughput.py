@@ -18,11 +18,10 @@ import argparse
 import multiprocessing as mp
 import resource
 import statistics
-import sys
 import threading
 import time
 
-from common import (build, markdown_table, mocov2_cfg, qbheat_cfg, report, synchronize,
+from common import (build, interleaved_times, markdown_table, mocov2_cfg, qbheat_cfg, report,
                     train_step)
 
 import torch  # noqa: E402
@@ -118,22 +117,20 @@ def main(argv=None) -> str:
     state = {m: make(m, args.arch, args.device, not args.unfused) +
              batch(m, args.size, args.batch, args.device) for m in METHODS}
     scaler = {m: torch.amp.GradScaler('cuda') if args.amp else None for m in METHODS}
-    rates = {m: [] for m in METHODS}
-    for m in METHODS:  # warm-up
-        model, optim, inputs, samples = state[m]
-        train_step(model, optim, inputs, samples, scaler[m])
-    for rep in range(args.reps):
-        for m in METHODS:
+
+    def job(m):
+        def run():
             model, optim, inputs, samples = state[m]
-            synchronize(args.device)
-            t0 = time.perf_counter()
             for _ in range(args.steps):
                 train_step(model, optim, inputs, samples, scaler[m])
-            synchronize(args.device)
-            rates[m].append(args.batch * args.steps / (time.perf_counter() - t0))
-        print(f'rep {rep + 1}/{args.reps}: ' +
-              ', '.join(f'{m} {rates[m][-1]:.1f} img/s' for m in METHODS), file=sys.stderr)
-    del state
+        return run
+
+    def describe(times):
+        return ', '.join(f'{m} {args.batch * args.steps / t[-1]:.1f} img/s'
+                         for m, t in times.items())
+    times = interleaved_times({m: job(m) for m in METHODS}, args.reps, args.device, describe)
+    rates = {m: [args.batch * args.steps / t for t in times[m]] for m in METHODS}
+    state.clear()  # free the models before the peak-memory runs
     med = {m: statistics.median(rates[m]) for m in METHODS}
     memory = {m: (None if args.no_memory else peak_memory_mb(m, args)) for m in METHODS}
     rows = []

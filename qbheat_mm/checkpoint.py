@@ -18,10 +18,12 @@ framework file or function is patched.
 """
 import os.path as osp
 import pickle
+from collections import OrderedDict
 from typing import Dict, Optional, Set
 
 import torch
 from mmengine.logging import print_log
+from torch import nn
 from mmengine.runner.checkpoint import CheckpointLoader
 
 _warned: Set[str] = set()
@@ -44,6 +46,16 @@ def load_local_checkpoint(filename: str, map_location: Optional[str] = None):
         return torch.load(filename, map_location=map_location, weights_only=False)
 
 
+def unwrap_state_dict(checkpoint: dict) -> Dict[str, torch.Tensor]:
+    """The tensors of a checkpoint saved as raw, ``state_dict``, ``model`` or DDP ``module.``."""
+    for key in ('state_dict', 'model', 'state_dict_ema'):
+        if isinstance(checkpoint.get(key), dict):
+            checkpoint = checkpoint[key]
+            break
+    return OrderedDict((k[7:] if k.startswith('module.') else k, v)
+                       for k, v in checkpoint.items() if isinstance(v, torch.Tensor))
+
+
 def state_dict_mismatch(own: Dict[str, torch.Tensor],
                         loaded: Dict[str, torch.Tensor]) -> Optional[str]:
     """One line naming the missing, unexpected and mis-shaped keys of ``loaded``
@@ -59,6 +71,19 @@ def state_dict_mismatch(own: Dict[str, torch.Tensor],
         return f'{keys[:10]}{" ..." if len(keys) > 10 else ""} ({len(keys)})'
     return (f'missing {show(missing)}, unexpected {show(unexpected)}, '
             f'shape mismatch {show(shapes)}')
+
+
+def load_exact(module: nn.Module, filename: str, prefix: str = '') -> Optional[str]:
+    """Load the checkpoint ``filename`` (its keys under ``prefix``, prefix removed) into
+    ``module`` only if its keys and shapes match exactly; returns None when loaded, else
+    the :func:`state_dict_mismatch` line (the module is then left unchanged)."""
+    state = unwrap_state_dict(CheckpointLoader.load_checkpoint(filename, 'cpu'))
+    if prefix:
+        state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+    mismatch = state_dict_mismatch(module.state_dict(), state)
+    if mismatch is None:
+        module.load_state_dict(state, strict=True)
+    return mismatch
 
 
 def register_trusted_local_loader() -> None:

@@ -4,7 +4,7 @@ from typing import Dict, Optional
 
 import torch
 
-from .mobileformer_official import unwrap_state_dict
+from ..checkpoint import unwrap_state_dict
 
 
 def extract_backbone(checkpoint: dict, prefix: str = 'backbone.',

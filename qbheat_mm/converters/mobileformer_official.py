@@ -9,6 +9,8 @@ from typing import Dict, List, Optional, Tuple
 
 import torch
 
+from ..checkpoint import unwrap_state_dict
+
 # (official prefix, ours); the first matching prefix wins
 RULES: List[Tuple[str, str]] = [
     ('tokens.', 'backbone.tokens.'),
@@ -20,16 +22,6 @@ RULES: List[Tuple[str, str]] = [
     ('classifier.fc.1.', 'head.norm1.'),
     ('classifier.classifier.1.', 'head.fc2.'),
 ]
-
-
-def unwrap_state_dict(checkpoint: dict) -> Dict[str, torch.Tensor]:
-    """The tensors of a checkpoint saved as raw, ``state_dict``, ``model`` or DDP ``module.``."""
-    for key in ('state_dict', 'model', 'state_dict_ema'):
-        if isinstance(checkpoint.get(key), dict):
-            checkpoint = checkpoint[key]
-            break
-    return OrderedDict((k[7:] if k.startswith('module.') else k, v)
-                       for k, v in checkpoint.items() if isinstance(v, torch.Tensor))
 
 
 def rename_official(state_dict: Dict[str, torch.Tensor]) -> Tuple[Dict[str, torch.Tensor],

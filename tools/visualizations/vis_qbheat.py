@@ -12,11 +12,9 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from mmengine.config import Config  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
-from mmengine.runner.checkpoint import CheckpointLoader  # noqa: E402
 
 import qbheat_mm  # noqa: E402,F401
-from qbheat_mm.checkpoint import state_dict_mismatch  # noqa: E402
-from qbheat_mm.converters.mobileformer_official import unwrap_state_dict  # noqa: E402
+from qbheat_mm.checkpoint import load_exact  # noqa: E402
 from qbheat_mm.visualization import (COLUMNS, load_image_batch,  # noqa: E402
                                      reconstruction_grid, save_png)
 
@@ -42,12 +40,10 @@ def build_model(cfg: Config, checkpoint: Optional[str] = None):
         model.init_weights()
         return model.eval()
     # Strict: a checkpoint of another model must not render from partly random weights.
-    state = unwrap_state_dict(CheckpointLoader.load_checkpoint(checkpoint, 'cpu'))
-    mismatch = state_dict_mismatch(model.state_dict(), state)
+    mismatch = load_exact(model, checkpoint)
     if mismatch:
         raise SystemExit(f'{checkpoint} does not fit the model of this config: {mismatch}; '
                          'pass a checkpoint written by training this config')
-    model.load_state_dict(state, strict=True)
     return model.eval()
 
 

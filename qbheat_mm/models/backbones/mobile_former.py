@@ -9,6 +9,7 @@ from mmpretrain.registry import MODELS
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from ...checkpoint import load_exact
 from ..utils.mobile_former_block import LiteBottleneck, MobileFormerBlock
 
 # A block is (type, hidden, out, stride, hidden2): 'lite' = conv-only bneck-lite (block 0),
@@ -235,23 +236,15 @@ class MobileFormer(BaseModule):
         cfg = self.init_cfg
         if not (isinstance(cfg, dict) and cfg.get('type') == 'Pretrained'):
             return super().init_weights()
-        from mmengine.runner.checkpoint import CheckpointLoader
-
-        from ...checkpoint import state_dict_mismatch
-        from ...converters.mobileformer_official import unwrap_state_dict
         checkpoint, prefix = cfg.get('checkpoint'), cfg.get('prefix', '')
         if not checkpoint:
             raise ValueError('MobileFormer: init_cfg Pretrained has no checkpoint; set '
                              'model.backbone.init_cfg.checkpoint=PATH')
-        state = unwrap_state_dict(CheckpointLoader.load_checkpoint(checkpoint, 'cpu'))
-        if prefix:
-            state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-        mismatch = state_dict_mismatch(self.state_dict(), state)
+        mismatch = load_exact(self, checkpoint, prefix)
         if mismatch:
             raise KeyError(
                 f'MobileFormer(arch={self.arch_name!r}): checkpoint {checkpoint} with prefix '
                 f'{prefix!r} does not match: {mismatch}; check the arch and prefix')
-        self.load_state_dict(state, strict=True)
         self._is_init = True
 
     def _freeze_stages(self) -> None:
