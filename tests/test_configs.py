@@ -36,11 +36,15 @@ def test_mmdet_config_builds_and_runs(path):
     from mmdet.registry import MODELS
     cfg.model.backbone.init_cfg = None
     model = MODELS.build(cfg.model).eval()
-    assert type(model.backbone).__name__ == 'MobileFormer'
-    assert not any(p.requires_grad for p in model.backbone.parameters())
+    backbone = type(model.backbone).__name__
+    assert backbone in ('MobileFormer', 'ResNet')
+    frozen = not any(p.requires_grad for p in model.backbone.parameters())
+    assert frozen == ('frozen' in osp.basename(path)), path
     with torch.no_grad():
         feats = model.extract_feat(torch.randn(1, 3, 128, 160))
     neck = cfg.model.neck
     assert len(feats) == neck.num_outs
-    first_stride = 2 ** (cfg.model.backbone.out_indices[neck.get('start_level', 0)] + 1)
+    # MobileFormer's out_indices count the stem stage (1 = stride 4), ResNet's do not (0)
+    offset = 1 if backbone == 'MobileFormer' else 2
+    first_stride = 2 ** (cfg.model.backbone.out_indices[neck.get('start_level', 0)] + offset)
     assert feats[0].shape[-2:] == (128 // first_stride, 160 // first_stride)

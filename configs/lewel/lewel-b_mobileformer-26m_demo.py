@@ -1,0 +1,39 @@
+# CPU demo: LEWEL_B (EMAN) on MF-26M over ../shared/data/imagenette-mini/train (labels unused),
+# 224 crops (7x7 map), batch 16, 300 iterations (about 3.5 minutes on 2 cores).
+#   python tools/train.py configs/lewel/lewel-b_mobileformer-26m_demo.py
+# Any ImageNet-layout folder: --cfg-options train_dataloader.dataset.data_root=PATH
+_base_ = [
+    '../_base_/models/lewel-b_resnet50.py',
+    '../_base_/datasets/imagenet_bs32_lewel.py',
+    '../_base_/default_runtime.py',
+]
+max_iters = 300
+model = dict(
+    base_momentum=0.02,
+    eman=True,
+    backbone=dict(_delete_=True, type='MobileFormer', arch='26m', out_indices=(4, )),
+    neck=dict(in_channels=96, hid_channels=512, out_channels=64, norm_cfg=dict(type='BN1d')),
+    head=dict(in_channels=64, hid_channels=512, norm_cfg=dict(type='BN1d')))
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=2,
+    dataset=dict(type='ImageNet', data_root='../shared/data/imagenette-mini', split='train'))
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='LARS', lr=0.3, momentum=0.9, weight_decay=1.5e-6),
+    paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0, custom_keys={
+        'bn': dict(decay_mult=0, lars_exclude=True),
+        'bias': dict(decay_mult=0, lars_exclude=True),
+        'backbone.tokens': dict(decay_mult=0, lars_exclude=True)}))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=30),
+    dict(type='CosineAnnealingLR', T_max=max_iters - 30, by_epoch=False, begin=30,
+         end=max_iters),
+]
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
+auto_scale_lr = dict(base_batch_size=16)
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=10),
+    checkpoint=dict(type='CheckpointHook', interval=100, by_epoch=False, max_keep_ckpts=2))
+log_processor = dict(by_epoch=False)
+randomness = dict(seed=0)
