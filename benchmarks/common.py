@@ -49,8 +49,40 @@ def mocov2_cfg(arch: str, queue_len: int = 4096) -> dict:
                   temperature=0.2))
 
 
+def lewel_cfg(arch: str) -> dict:
+    """LEWEL_B (BYOL target, as the CPU demo) on MobileFormer(arch), the demo's slim heads."""
+    channels = MobileFormer.get_arch(arch)['blocks'][-1][2]
+    dims = 64 if channels < 128 else 128
+    return dict(
+        type='LEWEL', base_momentum=0.004, eman=False,
+        data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=MEAN.flatten().tolist(),
+                               std=STD.flatten().tolist(), to_rgb=True),
+        backbone=dict(type='MobileFormer', arch=arch, out_indices=(4, )),
+        neck=dict(type='LEWELNeck', in_channels=channels, hid_channels=8 * dims,
+                  out_channels=dims, num_heads=4, norm_cfg=dict(type='BN1d')),
+        head=dict(type='LEWELHead', in_channels=dims, hid_channels=8 * dims,
+                  norm_cfg=dict(type='BN1d')))
+
+
+def lars(model, lr: float, weight_decay: float = 1.5e-6):
+    """mmpretrain's LARS as LEWEL uses it: 1-D parameters (norms, biases, Mobile-Former's
+    token table is 2-D but small) excluded from weight decay and LARS scaling."""
+    from mmpretrain.engine.optimizers import LARS
+    params = [p for p in model.parameters() if p.requires_grad]
+    return LARS([dict(params=[p for p in params if p.dim() > 1]),
+                 dict(params=[p for p in params if p.dim() <= 1], weight_decay=0.,
+                      lars_exclude=True)], lr=lr, momentum=0.9, weight_decay=weight_decay)
+
+
 def build(cfg: dict, device: str = 'cpu'):
+    """Build and initialise a model. Outside a runner no ``max_iters`` is known (wall-clock
+    budgets), so EMA targets (LEWEL's CosineEMA) keep their base momentum: max_iters is set
+    far beyond any run here unless something set it already."""
+    from mmengine.logging import MessageHub
     from mmpretrain.registry import MODELS
+    hub = MessageHub.get_current_instance()
+    if hub.get_info('max_iters') is None:
+        hub.update_info('max_iters', 10**9)
     init_default_scope('mmpretrain')
     model = MODELS.build(cfg)
     model.init_weights()

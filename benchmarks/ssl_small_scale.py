@@ -3,7 +3,7 @@
     python benchmarks/ssl_small_scale.py                     # 15 min per method on the CPU
     python benchmarks/ssl_small_scale.py --budget-min 3 --seeds 0 1
 
-QB-Heat and stock MoCo-v2 each pretrain MF-26M on ../shared/data/imagenette-mini/train (labels
+QB-Heat, LEWEL_B and stock MoCo-v2 each pretrain MF-26M on ../shared/data/imagenette-mini/train (labels
 unused) for the same wall-clock budget; "none" is the random initialisation. The frozen
 backbones are then compared on imagenette-mini/val: kNN top-1 (k=20, cosine, similarity-weighted
 votes, train split as memory) and a linear probe (logistic regression on standardised
@@ -13,7 +13,8 @@ import argparse
 import os.path as osp
 import time
 
-from common import REPO, build, markdown_table, mocov2_cfg, qbheat_cfg, report, train_step
+from common import (REPO, build, lars, lewel_cfg, markdown_table, mocov2_cfg, qbheat_cfg,
+                    report, train_step)
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -38,8 +39,13 @@ def pipelines(size: int):
                  dict(type='GaussianBlur', magnitude_range=(0.1, 2.0), magnitude_std='inf',
                       prob=0.5),
                  view[1]]
+    # LEWEL's asymmetric BYOL pair (blur 1.0 / 0.1, solarize 0 / 0.2), crop scale 0.2-1
+    lewel_views = [[dict(view[0], interpolation='bilinear'), view[1], *moco_view[1:3],
+                    dict(moco_view[3], prob=blur), dict(type='Solarize', thr=128, prob=sol)]
+                   for blur, sol in ((1.0, 0.0), (0.1, 0.2))]
     load, pack = dict(type='LoadImageFromFile'), dict(type='PackInputs')
     return {
+        'lewel': [load, dict(type='MultiView', num_views=[1, 1], transforms=lewel_views), pack],
         'qbheat': [load, *view, pack],
         'mocov2': [load, dict(type='MultiView', num_views=2, transforms=[moco_view]), pack],
         'eval': [load, dict(type='ResizeEdge', scale=size * 8 // 7, edge='short',
@@ -62,9 +68,12 @@ def pretrain(method: str, args, seed: int):
     torch.manual_seed(seed)
     if method == 'none':
         return build(qbheat_cfg(args.arch)), 0, 0
-    cfg = qbheat_cfg(args.arch) if method == 'qbheat' else mocov2_cfg(args.arch, 1024)
+    cfg = {'qbheat': lambda: qbheat_cfg(args.arch), 'lewel': lambda: lewel_cfg(args.arch),
+           'mocov2': lambda: mocov2_cfg(args.arch, 1024)}[method]()
     model = build(cfg)
-    if method == 'qbheat':
+    if method == 'lewel':   # the CPU demo's LARS recipe (configs/lewel/*_demo.py)
+        optim = lars(model, lr=0.3)
+    elif method == 'qbheat':
         optim = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.95),
                                   weight_decay=0.05)
     else:  # stock MoCo-v2 recipe, lr scaled to the batch
@@ -127,7 +136,8 @@ def main(argv=None) -> str:
     parser.add_argument('--batch', type=int, default=32)
     parser.add_argument('--budget-min', type=float, default=15.0,
                         help='wall-clock pretraining minutes per method and seed')
-    parser.add_argument('--methods', nargs='+', default=['qbheat', 'mocov2', 'none'])
+    parser.add_argument('--methods', nargs='+', default=['qbheat', 'lewel', 'mocov2', 'none'],
+                        choices=['qbheat', 'lewel', 'mocov2', 'none'])
     parser.add_argument('--seeds', nargs='+', type=int, default=[0])
     parser.add_argument('--out', default='benchmarks/results/ssl_small_scale.md')
     args = parser.parse_args(argv)

@@ -26,3 +26,18 @@ def test_hue_safe_color_jitter_runs_where_stock_fails():
     np.random.seed(0)
     for _ in range(20):  # negative hue factors come up about half the time
         assert ours.transform({'img': img.copy()})['img'].shape == img.shape
+
+
+def test_random_patch_crop_takes_a_patch_of_the_image():
+    from qbheat_mm.datasets import RandomPatchCrop
+    img = np.arange(40 * 50 * 3, dtype=np.int64).reshape(40, 50, 3).astype(np.float32)
+    np.random.seed(0)
+    out = RandomPatchCrop(patch_size=16)(dict(img=img.copy()))['img']
+    assert out.shape == (16, 16, 3)
+    y, x = np.argwhere(img[..., 0] == out[0, 0, 0])[0]          # values are unique
+    assert np.array_equal(out, img[y:y + 16, x:x + 16])
+    resized = RandomPatchCrop(patch_size=16, output_size=32)(
+        dict(img=img.astype(np.uint8)))
+    assert resized['img'].shape == (32, 32, 3) and resized['img_shape'] == (32, 32)
+    with pytest.raises(ValueError, match='patch_size=64 is larger than the 40x50 view'):
+        RandomPatchCrop(patch_size=64)(dict(img=img))

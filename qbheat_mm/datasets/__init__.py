@@ -1,4 +1,4 @@
 from .data_root_check import check_data_roots
-from .transforms import HueSafeColorJitter, shift_hue
+from .transforms import HueSafeColorJitter, RandomPatchCrop, shift_hue
 
-__all__ = ['check_data_roots', 'HueSafeColorJitter', 'shift_hue']
+__all__ = ['check_data_roots', 'HueSafeColorJitter', 'RandomPatchCrop', 'shift_hue']

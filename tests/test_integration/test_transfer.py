@@ -69,7 +69,7 @@ log_processor = dict(by_epoch=False, window_size=1)
 randomness = dict(seed=0)
 model = dict(backbone=dict(init_cfg=dict(checkpoint={checkpoint!r})))
 '''
-    path = str(tmp_path / f'{osp.splitext(base)[0]}_coco128.py')
+    path = str(tmp_path / f'{osp.splitext(osp.basename(base))[0]}_coco128.py')
     with open(path, 'w') as f:
         f.write(text)
     return path

@@ -1,0 +1,3 @@
+from .bag_of_patches_classifier import BagOfPatchesClassifier
+
+__all__ = ['BagOfPatchesClassifier']

@@ -1,0 +1,106 @@
+"""LEWEL end to end on real data: the demo config trains on imagenette-mini, resumes exactly, and
+its checkpoint goes through extract_backbone.py into a frozen RetinaNet evaluated on coco128."""
+import os.path as osp
+import re
+import sys
+
+import pytest
+import torch
+
+from ..conftest import REPO, shared_data
+from ..test_tools.helpers import load_tool, logged_losses, run
+from .test_transfer import backbone_state, det_config
+
+DEMO = osp.join(REPO, 'configs', 'lewel', 'lewel-b_mobileformer-26m_demo.py')
+# deterministic views at 128 px (a 4x4 map), so that a resumed run sees exactly the same data
+FIXED_VIEWS = '''
+view1 = [dict(type='Resize', scale=(128, 128), backend='pillow')]
+view2 = view1 + [dict(type='RandomFlip', prob=1.0)]
+train_dataloader = dict(dataset=dict(pipeline=[
+    dict(type='LoadImageFromFile'),
+    dict(type='MultiView', num_views=[1, 1], transforms=[view1, view2]),
+    dict(type='PackInputs')]))
+'''
+
+
+def demo_config(tmp_path, data, iters, name='lewel', ckpt_interval=0, extra=''):
+    """The demo config on ``data`` with batch 4, no worker processes, seeded."""
+    text = f'''
+_base_ = {DEMO!r}
+train_dataloader = dict(batch_size=4, num_workers=0, persistent_workers=False,
+                        dataset=dict(data_root={data!r}))
+train_cfg = dict(max_iters={iters})
+param_scheduler = []
+optim_wrapper = dict(optimizer=dict(lr=0.05))
+default_hooks = dict(logger=dict(interval=1),
+                     checkpoint=dict(interval={ckpt_interval or iters}))
+log_processor = dict(window_size=1)
+randomness = dict(seed=0, deterministic=True)
+''' + extra
+    path = str(tmp_path / f'{name}.py')
+    with open(path, 'w') as f:
+        f.write(text)
+    return path
+
+
+@pytest.fixture(scope='module')
+def lewel_checkpoint(tmp_path_factory):
+    """The demo config (its own augmentations, 224 crops) for 10 iterations on imagenette-mini."""
+    data = shared_data('imagenette-mini')
+    tmp = tmp_path_factory.mktemp('lewel')
+    work_dir = str(tmp / 'work')
+    load_tool('train.py').main([demo_config(tmp, data, 10), '--work-dir', work_dir])
+    return work_dir
+
+
+def test_demo_config_loss_decreases_on_imagenette(lewel_checkpoint):
+    losses = logged_losses(lewel_checkpoint)
+    assert sorted(losses) == list(range(1, 11))
+    assert all(torch.isfinite(torch.tensor(v)) for v in losses.values())
+    first, last = sum(losses[i] for i in (1, 2, 3)) / 3, sum(losses[i] for i in (8, 9, 10)) / 3
+    assert last < first, losses
+    state = torch.load(osp.join(lewel_checkpoint, 'iter_10.pth'), weights_only=False)
+    assert any(k.startswith('target_net.module.1.aligned_projector') for k in state['state_dict'])
+
+
+def test_resume_reproduces_the_uninterrupted_losses(tmp_path):
+    """Resume from the iteration-3 checkpoint of a 6-iteration run (the target's momentum
+    schedule depends on max_iters, so the interrupted run must be that same run)."""
+    data = shared_data('imagenette-mini')
+    train = load_tool('train.py')
+    full_dir, resumed_dir = str(tmp_path / 'full'), str(tmp_path / 'resumed')
+    cfg = demo_config(tmp_path, data, 6, 'run', ckpt_interval=3, extra=FIXED_VIEWS)
+    train.main([cfg, '--work-dir', full_dir])
+    train.main([cfg, '--work-dir', resumed_dir, '--resume', osp.join(full_dir, 'iter_3.pth')])
+    full, resumed = logged_losses(full_dir), logged_losses(resumed_dir)
+    assert sorted(full) == [1, 2, 3, 4, 5, 6] and sorted(resumed) == [4, 5, 6]
+    for it in (4, 5, 6):
+        assert resumed[it] == pytest.approx(full[it], abs=1e-5), (it, full, resumed)
+    a = torch.load(osp.join(full_dir, 'iter_6.pth'), weights_only=False)
+    b = torch.load(osp.join(resumed_dir, 'iter_6.pth'), weights_only=False)
+    assert b['meta']['iter'] == 6
+    for key in a['state_dict']:   # online, EMA target (weights, statistics, step count)
+        assert torch.allclose(a['state_dict'][key].float(), b['state_dict'][key].float(),
+                              atol=1e-5), key
+
+
+def test_lewel_backbone_in_frozen_retinanet_on_coco128(tmp_path, lewel_checkpoint):
+    coco = shared_data('coco128')
+    backbone = str(tmp_path / 'lewel_backbone.pth')
+    run([sys.executable, 'tools/model_converters/extract_backbone.py',
+         osp.join(lewel_checkpoint, 'iter_10.pth'), backbone])
+    base = osp.join(REPO, 'configs', 'lewel', 'mmdet',
+                    'retinanet_lewel-b-mobileformer-26m_fpn_frozen_1x_coco.py')
+    cfg = det_config(tmp_path, base, coco, backbone, iters=2, images=4)
+    work_dir = str(tmp_path / 'retina')
+    run([sys.executable, 'tools/train.py', cfg, '--work-dir', work_dir], timeout=900)
+    trained = osp.join(work_dir, 'iter_2.pth')
+    before = torch.load(backbone, weights_only=True)['state_dict']
+    after = backbone_state(trained)
+    assert before.keys() == after.keys()
+    assert all(torch.equal(after[k], v) for k, v in before.items())   # frozen, BN included
+    proc = run([sys.executable, 'tools/test.py', cfg, trained, '--work-dir',
+                str(tmp_path / 'retina_test'), '--cfg-options', 'model.test_cfg.score_thr=0.0'],
+               timeout=900)
+    table = re.findall(r'Average (Precision|Recall) +\((AP|AR)\) @\[ IoU=', proc.stdout)
+    assert len(table) == 12, proc.stdout[-3000:]
