@@ -1,5 +1,5 @@
 # CPU demo: BagSSL on MF-26M over ../shared/data/imagenette-mini/train (labels unused): bags of
-# 8 random 64x64 patches of each 224 image, fed at 64 px (2x2 maps), batch 16, 300 iterations.
+# 8 random 64x64 patches of each 224 image, fed at 64 px (2x2 maps), batch 16, 200 iterations.
 #   python tools/train.py configs/bagssl/bagssl-p64n8_mobileformer-26m_demo.py
 # Any ImageNet-layout folder: --cfg-options train_dataloader.dataset.data_root=PATH
 _base_ = [
@@ -8,7 +8,7 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 num_patches = 8
-max_iters = 300
+max_iters = 200
 model = dict(
     type='BagSSL',
     backbone=dict(_delete_=True, type='MobileFormer', arch='26m', out_indices=(4, )),
@@ -34,8 +34,8 @@ optim_wrapper = dict(
         'bias': dict(decay_mult=0, lars_exclude=True),
         'backbone.tokens': dict(decay_mult=0, lars_exclude=True)}))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=30),
-    dict(type='CosineAnnealingLR', T_max=max_iters - 30, by_epoch=False, begin=30,
+    dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=20),
+    dict(type='CosineAnnealingLR', T_max=max_iters - 20, by_epoch=False, begin=20,
          end=max_iters),
 ]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)

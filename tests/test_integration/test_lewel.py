@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from ..conftest import REPO, shared_data
-from ..test_tools.helpers import load_tool, logged_losses, run
+from ..test_tools.helpers import assert_resume_exact, demo_variant, load_tool, logged_losses, run
 from .test_transfer import backbone_state, det_config
 
 DEMO = osp.join(REPO, 'configs', 'lewel', 'lewel-b_mobileformer-26m_demo.py')
@@ -24,23 +24,7 @@ train_dataloader = dict(dataset=dict(pipeline=[
 
 
 def demo_config(tmp_path, data, iters, name='lewel', ckpt_interval=0, extra=''):
-    """The demo config on ``data`` with batch 4, no worker processes, seeded."""
-    text = f'''
-_base_ = {DEMO!r}
-train_dataloader = dict(batch_size=4, num_workers=0, persistent_workers=False,
-                        dataset=dict(data_root={data!r}))
-train_cfg = dict(max_iters={iters})
-param_scheduler = []
-optim_wrapper = dict(optimizer=dict(lr=0.05))
-default_hooks = dict(logger=dict(interval=1),
-                     checkpoint=dict(interval={ckpt_interval or iters}))
-log_processor = dict(window_size=1)
-randomness = dict(seed=0, deterministic=True)
-''' + extra
-    path = str(tmp_path / f'{name}.py')
-    with open(path, 'w') as f:
-        f.write(text)
-    return path
+    return demo_variant(tmp_path, DEMO, data, iters, name, ckpt_interval, extra)
 
 
 @pytest.fixture(scope='module')
@@ -67,21 +51,8 @@ def test_resume_reproduces_the_uninterrupted_losses(tmp_path):
     """Resume from the iteration-3 checkpoint of a 6-iteration run (the target's momentum
     schedule depends on max_iters, so the interrupted run must be that same run)."""
     data = shared_data('imagenette-mini')
-    train = load_tool('train.py')
-    full_dir, resumed_dir = str(tmp_path / 'full'), str(tmp_path / 'resumed')
-    cfg = demo_config(tmp_path, data, 6, 'run', ckpt_interval=3, extra=FIXED_VIEWS)
-    train.main([cfg, '--work-dir', full_dir])
-    train.main([cfg, '--work-dir', resumed_dir, '--resume', osp.join(full_dir, 'iter_3.pth')])
-    full, resumed = logged_losses(full_dir), logged_losses(resumed_dir)
-    assert sorted(full) == [1, 2, 3, 4, 5, 6] and sorted(resumed) == [4, 5, 6]
-    for it in (4, 5, 6):
-        assert resumed[it] == pytest.approx(full[it], abs=1e-5), (it, full, resumed)
-    a = torch.load(osp.join(full_dir, 'iter_6.pth'), weights_only=False)
-    b = torch.load(osp.join(resumed_dir, 'iter_6.pth'), weights_only=False)
-    assert b['meta']['iter'] == 6
-    for key in a['state_dict']:   # online, EMA target (weights, statistics, step count)
-        assert torch.allclose(a['state_dict'][key].float(), b['state_dict'][key].float(),
-                              atol=1e-5), key
+    assert_resume_exact(tmp_path, demo_config(tmp_path, data, 6, 'run', ckpt_interval=3,
+                                              extra=FIXED_VIEWS))
 
 
 def test_lewel_backbone_in_frozen_retinanet_on_coco128(tmp_path, lewel_checkpoint):

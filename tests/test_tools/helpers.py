@@ -68,6 +68,49 @@ randomness = dict(seed=0, deterministic=True)
     return path
 
 
+def demo_variant(tmp_path, base: str, data_root: str, iters: int, name: str = 'demo',
+                 ckpt_interval: int = 0, extra: str = '', batch: int = 4) -> str:
+    """A seeded, small-batch, constant-lr, iteration-based variant of a demo config."""
+    text = f'''
+_base_ = {base!r}
+train_dataloader = dict(batch_size={batch}, num_workers=0, persistent_workers=False,
+                        dataset=dict(data_root={data_root!r}))
+train_cfg = dict(max_iters={iters})
+param_scheduler = []
+optim_wrapper = dict(optimizer=dict(lr=0.05))
+default_hooks = dict(logger=dict(interval=1),
+                     checkpoint=dict(interval={ckpt_interval or iters}))
+log_processor = dict(window_size=1)
+randomness = dict(seed=0, deterministic=True)
+''' + extra
+    path = osp.join(str(tmp_path), f'{name}.py')
+    with open(path, 'w') as f:
+        f.write(text)
+    return path
+
+
+def assert_resume_exact(tmp_path, config: str, iters: int = 6) -> None:
+    """Train ``config`` (checkpoint every iters // 2), resume a second run from the middle
+    checkpoint, and require the same losses and final state dict as the uninterrupted run."""
+    import torch
+    train = load_tool('train.py')
+    full_dir, resumed_dir = osp.join(str(tmp_path), 'full'), osp.join(str(tmp_path), 'resumed')
+    train.main([config, '--work-dir', full_dir])
+    middle = iters // 2
+    train.main([config, '--work-dir', resumed_dir, '--resume',
+                osp.join(full_dir, f'iter_{middle}.pth')])
+    full, resumed = logged_losses(full_dir), logged_losses(resumed_dir)
+    assert sorted(full) == list(range(1, iters + 1))
+    assert sorted(resumed) == list(range(middle + 1, iters + 1))
+    for it in resumed:
+        assert abs(resumed[it] - full[it]) <= 1e-5 * max(1., abs(full[it])), (it, full, resumed)
+    a = torch.load(osp.join(full_dir, f'iter_{iters}.pth'), weights_only=False)
+    b = torch.load(osp.join(resumed_dir, f'iter_{iters}.pth'), weights_only=False)
+    assert b['meta']['iter'] == iters
+    for key, value in a['state_dict'].items():
+        assert torch.allclose(value.float(), b['state_dict'][key].float(), atol=1e-5), key
+
+
 def logged_losses(work_dir: str) -> dict:
     """{iteration: loss} from every run's scalars.json in ``work_dir``."""
     losses = {}

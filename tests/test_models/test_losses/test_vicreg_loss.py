@@ -62,3 +62,41 @@ def test_bad_input():
         VICRegLoss()(torch.randn(1, 3, 8))
     with pytest.raises(ValueError, match='invariance'):
         VICRegLoss(invariance='sum')
+
+
+def _ddp_worker(rank, port, z_full, queue):
+    import torch.distributed as dist
+    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank,
+                            world_size=2)
+    z = z_full[rank * 4:(rank + 1) * 4].clone().requires_grad_(True)
+    losses = VICRegLoss()(z)
+    sum(losses.values()).backward()
+    queue.put((rank, {k: float(v) for k, v in losses.items()}, z.grad.clone()))
+    dist.destroy_process_group()
+
+
+def test_statistics_are_gathered_across_two_gloo_processes():
+    import torch.multiprocessing as mp
+
+    from ...test_tools.helpers import free_port
+    z_full = torch.randn(8, 3, 6)
+    ctx = mp.get_context('spawn')
+    queue = ctx.Queue()
+    port = free_port()
+    procs = [ctx.Process(target=_ddp_worker, args=(r, port, z_full, queue)) for r in range(2)]
+    for p in procs:
+        p.start()
+    results = dict((r, (losses, grad)) for r, losses, grad in (queue.get(timeout=120)
+                                                               for _ in procs))
+    for p in procs:
+        p.join(timeout=60)
+    full = VICRegLoss()(z_full)
+    for rank in (0, 1):
+        losses, grad = results[rank]
+        # variance and covariance see the global batch of 8, not the local 4
+        assert losses['loss_variance'] == pytest.approx(float(full['loss_variance']), rel=1e-5)
+        assert losses['loss_covariance'] == pytest.approx(float(full['loss_covariance']),
+                                                          rel=1e-5)
+        assert torch.isfinite(grad).all() and grad.abs().sum() > 0
+    local = VICRegLoss()(z_full[:4])
+    assert abs(float(local['loss_covariance']) - float(full['loss_covariance'])) > 1e-3
