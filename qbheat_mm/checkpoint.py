@@ -86,6 +86,28 @@ def load_exact(module: nn.Module, filename: str, prefix: str = '') -> Optional[s
     return mismatch
 
 
+def build_model(cfg, checkpoint: Optional[str] = None) -> nn.Module:
+    """The model of an mmengine ``Config`` with ``checkpoint`` loaded strictly (None: its
+    initial weights), in eval mode; the config's ``data_preprocessor`` is merged into the
+    model as the Runner does. A checkpoint of another model stops with one line naming
+    the mismatched keys instead of running on partly random weights."""
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import MODELS
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    model_cfg = cfg.model.copy()
+    if cfg.get('data_preprocessor'):
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    model = MODELS.build(model_cfg)
+    if checkpoint is None:
+        model.init_weights()
+        return model.eval()
+    mismatch = load_exact(model, checkpoint)
+    if mismatch:
+        raise SystemExit(f'{checkpoint} does not fit the model of this config: {mismatch}; '
+                         'pass a checkpoint written by training this config')
+    return model.eval()
+
+
 def register_trusted_local_loader() -> None:
     """Make mmengine load local files with :func:`load_local_checkpoint`."""
     CheckpointLoader.register_scheme(prefixes='', loader=load_local_checkpoint, force=True)

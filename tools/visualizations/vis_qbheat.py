@@ -6,15 +6,14 @@
 import argparse
 import os.path as osp
 import sys
-from typing import Optional, Sequence, Tuple
+from typing import Sequence, Tuple
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from mmengine.config import Config  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
 
 import qbheat_mm  # noqa: E402,F401
-from qbheat_mm.checkpoint import load_exact  # noqa: E402
+from qbheat_mm.checkpoint import build_model  # noqa: E402
 from qbheat_mm.visualization import (COLUMNS, load_image_batch,  # noqa: E402
                                      reconstruction_grid, save_png)
 
@@ -26,25 +25,6 @@ def crop_size(cfg: Config) -> int:
             scale = step['scale']
             return scale if isinstance(scale, int) else scale[0]
     raise ValueError('no RandomResizedCrop in the config pipeline: pass --size')
-
-
-def build_model(cfg: Config, checkpoint: Optional[str] = None):
-    """The model of ``cfg`` with ``checkpoint`` loaded (None: initial weights), in eval mode."""
-    from mmpretrain.registry import MODELS
-    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    model_cfg = cfg.model.copy()
-    if cfg.get('data_preprocessor'):  # merged into the model as the Runner does
-        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
-    model = MODELS.build(model_cfg)
-    if checkpoint is None:
-        model.init_weights()
-        return model.eval()
-    # Strict: a checkpoint of another model must not render from partly random weights.
-    mismatch = load_exact(model, checkpoint)
-    if mismatch:
-        raise SystemExit(f'{checkpoint} does not fit the model of this config: {mismatch}; '
-                         'pass a checkpoint written by training this config')
-    return model.eval()
 
 
 def render(model, images: Sequence[str], out: str, size: int) -> Tuple[str, float]:
