@@ -7,7 +7,7 @@ import os.path as osp
 HERE = osp.dirname(osp.abspath(__file__))
 ORDER = ('pretrain_throughput', 'pretrain_breakdown', 'pretrain_throughput_294m_256',
          'backbone_latency',
-         'ssl_small_scale', 'ssl_small_scale_seed1')
+         'ssl_small_scale', 'patch_aggregation')
 BEGIN, END = '<!-- results:begin -->', '<!-- results:end -->'
 
 

@@ -64,6 +64,20 @@ def lewel_cfg(arch: str) -> dict:
                   norm_cfg=dict(type='BN1d')))
 
 
+def bagssl_cfg(arch: str) -> dict:
+    """BagSSL (intra-instance VICReg, expander 512-512-512 as the CPU demo) on MobileFormer."""
+    channels = MobileFormer.get_arch(arch)['blocks'][-1][2]
+    return dict(
+        type='BagSSL',
+        data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=MEAN.flatten().tolist(),
+                               std=STD.flatten().tolist(), to_rgb=True),
+        backbone=dict(type='MobileFormer', arch=arch, out_indices=(4, )),
+        neck=dict(type='NonLinearNeck', in_channels=channels, hid_channels=512,
+                  out_channels=512, num_layers=3, with_bias=True, with_last_bn=False,
+                  with_last_bias=True, with_avg_pool=True, norm_cfg=dict(type='BN1d')),
+        head=dict(type='VICRegHead'))
+
+
 def lars(model, lr: float, weight_decay: float = 1.5e-6):
     """mmpretrain's LARS as LEWEL uses it: 1-D parameters (norms, biases, Mobile-Former's
     token table is 2-D but small) excluded from weight decay and LARS scaling."""

@@ -9,6 +9,8 @@ Methods, run interleaved (rep 1: A B C, rep 2: A B C, ...), medians over reps:
 - mocov2:   stock mmpretrain MoCo-v2 (two full views, momentum encoder, queue)
 - full_mim: ablation, encoder on the whole image with three quarters zeroed, same decoder/loss
 - lewel:    LEWEL_B (two full views, online + EMA target backbone and LEWEL neck, predictors)
+- bagssl:   BagSSL (8 patches of half the image side per image, one backbone call, expander,
+            VICReg loss): the same pixels per image as the two-view methods
 Every method steps the same AdamW implementation: fused (torch >= 2.4, CPU and CUDA) unless
 --unfused. Where the time of a step goes: pretrain_breakdown.py.
 Peak memory: CUDA max allocated; on CPU, in a fresh child process per method, the peak growth of
@@ -22,12 +24,13 @@ import statistics
 import threading
 import time
 
-from common import (build, interleaved_times, lewel_cfg, markdown_table, mocov2_cfg, qbheat_cfg,
-                    report, train_step)
+from common import (bagssl_cfg, build, interleaved_times, lewel_cfg, markdown_table, mocov2_cfg,
+                    qbheat_cfg, report, train_step)
 
 import torch  # noqa: E402
 
-METHODS = ('qbheat', 'mocov2', 'full_mim', 'lewel')
+METHODS = ('qbheat', 'mocov2', 'full_mim', 'lewel', 'bagssl')
+BAG = 8  # BagSSL patches per image, each of half the image side: as many pixels as 2 views
 TWO_VIEWS = ('mocov2', 'lewel')
 
 
@@ -35,7 +38,7 @@ def make(method: str, arch: str, device: str, fused: bool = True):
     """Model and AdamW (fused kernel unless ``fused=False``; the same for every method)."""
     cfg = {'qbheat': lambda: qbheat_cfg(arch), 'mocov2': lambda: mocov2_cfg(arch),
            'full_mim': lambda: qbheat_cfg(arch, 'masked_full'),
-           'lewel': lambda: lewel_cfg(arch)}[method]()
+           'lewel': lambda: lewel_cfg(arch), 'bagssl': lambda: bagssl_cfg(arch)}[method]()
     model = build(cfg, device)
     params = [p for p in model.parameters() if p.requires_grad]
     optim = torch.optim.AdamW(params, lr=1e-4, **(dict(fused=True) if fused else {}))
@@ -46,6 +49,8 @@ def batch(method: str, size: int, n: int, device: str):
     """Normalised inputs as the data preprocessor would give them."""
     def view():
         return torch.randn(n, 3, size, size, device=device)
+    if method == 'bagssl':
+        return [torch.randn(n, 3, size // 2, size // 2, device=device) for _ in range(BAG)], None
     if method in TWO_VIEWS:
         from mmpretrain.structures import DataSample
         return [view(), view()], [DataSample() for _ in range(n)]

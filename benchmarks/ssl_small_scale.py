@@ -3,23 +3,27 @@
     python benchmarks/ssl_small_scale.py                     # 15 min per method on the CPU
     python benchmarks/ssl_small_scale.py --budget-min 3 --seeds 0 1
 
-QB-Heat, LEWEL_B and stock MoCo-v2 each pretrain MF-26M on ../shared/data/imagenette-mini/train (labels
-unused) for the same wall-clock budget; "none" is the random initialisation. The frozen
-backbones are then compared on imagenette-mini/val: kNN top-1 (k=20, cosine, similarity-weighted
-votes, train split as memory) and a linear probe (logistic regression on standardised
+QB-Heat, LEWEL_B, BagSSL and stock MoCo-v2 each pretrain MF-26M on
+../shared/data/imagenette-mini/train (labels unused) for the same wall-clock budget; "none" is
+the random initialisation. The frozen backbones are then compared on imagenette-mini/val: kNN
+top-1 (k=20, cosine, similarity-weighted votes, train split as memory) on centre-crop features
+and on bag-of-patches features (BagSSL's evaluation: the mean embedding of --bag grid patches of
+half the image side), and a linear probe (logistic regression on standardised centre-crop
 features, full batch). Features: global average pool of the stride-32 map.
 """
 import argparse
 import os.path as osp
 import time
 
-from common import (REPO, build, lars, lewel_cfg, markdown_table, mocov2_cfg, qbheat_cfg,
-                    report, train_step)
+from common import (REPO, bagssl_cfg, build, lars, lewel_cfg, markdown_table, mocov2_cfg,
+                    qbheat_cfg, report, train_step)
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from mmengine.dataset import default_collate  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
+
+from qbheat_mm.models.utils import crop_patches, patch_boxes  # noqa: E402
 
 DATA = osp.join(osp.dirname(REPO), 'shared', 'data', 'imagenette-mini')
 
@@ -43,8 +47,15 @@ def pipelines(size: int):
     lewel_views = [[dict(view[0], interpolation='bilinear'), view[1], *moco_view[1:3],
                     dict(moco_view[3], prob=blur), dict(type='Solarize', thr=128, prob=sol)]
                    for blur, sol in ((1.0, 0.0), (0.1, 0.2))]
+    # BagSSL: 8 patches of half the side (as many pixels as two views), each augmented
+    bag_view = [dict(type='RandomPatchCrop', patch_size=size // 2), view[1], *moco_view[1:4],
+                dict(type='Solarize', thr=128, prob=0.1)]
     load, pack = dict(type='LoadImageFromFile'), dict(type='PackInputs')
+    fixed = [dict(type='ResizeEdge', scale=size, edge='short', backend='pillow',
+                  interpolation='bicubic'), dict(type='CenterCrop', crop_size=size)]
     return {
+        'bagssl': [load, *fixed, dict(type='MultiView', num_views=8, transforms=[bag_view]),
+                   pack],
         'lewel': [load, dict(type='MultiView', num_views=[1, 1], transforms=lewel_views), pack],
         'qbheat': [load, *view, pack],
         'mocov2': [load, dict(type='MultiView', num_views=2, transforms=[moco_view]), pack],
@@ -69,9 +80,10 @@ def pretrain(method: str, args, seed: int):
     if method == 'none':
         return build(qbheat_cfg(args.arch)), 0, 0
     cfg = {'qbheat': lambda: qbheat_cfg(args.arch), 'lewel': lambda: lewel_cfg(args.arch),
+           'bagssl': lambda: bagssl_cfg(args.arch),
            'mocov2': lambda: mocov2_cfg(args.arch, 1024)}[method]()
     model = build(cfg)
-    if method == 'lewel':   # the CPU demo's LARS recipe (configs/lewel/*_demo.py)
+    if method in ('lewel', 'bagssl'):   # the CPU demos' LARS recipe (configs/*/*_demo.py)
         optim = lars(model, lr=0.3)
     elif method == 'qbheat':
         optim = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.95),
@@ -95,14 +107,25 @@ def pretrain(method: str, args, seed: int):
     return model, steps, steps * args.batch
 
 
+def pooled(model, x):
+    return [o for o in model.backbone(x) if o.dim() == 4][-1].mean(dim=(2, 3))
+
+
 @torch.no_grad()
-def features(model, data) -> tuple:
+def features(model, data, bag: int = 0) -> tuple:
+    """Centre-crop features (GAP of the last map), or with ``bag`` = m the bag-of-patches
+    features: the mean GAP embedding of m grid patches of half the image side."""
     model.eval()
     feats, labels = [], []
     for batch in data:
         batch = model.data_preprocessor(batch, False)
-        out = model.backbone(batch['inputs'])
-        feats.append([o for o in out if o.dim() == 4][-1].mean(dim=(2, 3)))
+        x = batch['inputs']
+        if bag:
+            side = x.shape[-1] // 2
+            patches = crop_patches(x, patch_boxes(tuple(x.shape[-2:]), side, bag), side)
+            feats.append(pooled(model, patches).view(len(x), bag, -1).mean(dim=1))
+        else:
+            feats.append(pooled(model, x))
         labels.append(torch.cat([s.gt_label for s in batch['data_samples']]))
     return torch.cat(feats), torch.cat(labels)
 
@@ -136,8 +159,11 @@ def main(argv=None) -> str:
     parser.add_argument('--batch', type=int, default=32)
     parser.add_argument('--budget-min', type=float, default=15.0,
                         help='wall-clock pretraining minutes per method and seed')
-    parser.add_argument('--methods', nargs='+', default=['qbheat', 'lewel', 'mocov2', 'none'],
-                        choices=['qbheat', 'lewel', 'mocov2', 'none'])
+    parser.add_argument('--bag', type=int, default=16,
+                        help='patches per image of the bag-of-patches kNN (grid, half side)')
+    parser.add_argument('--methods', nargs='+',
+                        default=['qbheat', 'lewel', 'bagssl', 'mocov2', 'none'],
+                        choices=['qbheat', 'lewel', 'bagssl', 'mocov2', 'none'])
     parser.add_argument('--seeds', nargs='+', type=int, default=[0])
     parser.add_argument('--out', default='benchmarks/results/ssl_small_scale.md')
     args = parser.parse_args(argv)
@@ -153,15 +179,19 @@ def main(argv=None) -> str:
             minutes = (time.time() - start) / 60
             train_x, train_y = features(model, evals['train'])
             val_x, val_y = features(model, evals['val'])
+            bag_train, _ = features(model, evals['train'], args.bag)
+            bag_val, _ = features(model, evals['val'], args.bag)
             rows.append([method, seed, steps, seen, f'{minutes:.1f}',
                          f'{knn_top1(train_x, train_y, val_x, val_y):.1f}',
+                         f'{knn_top1(bag_train, train_y, bag_val, val_y):.1f}',
                          f'{linear_top1(train_x, train_y, val_x, val_y):.1f}'])
             print(' | '.join(map(str, rows[-1])), flush=True)
     table = markdown_table(['method', 'seed', 'steps', 'images seen', 'pretrain min',
-                            'kNN top-1 (%)', 'linear top-1 (%)'], rows)
+                            'kNN top-1 (%)', f'bag-of-{args.bag}-patches kNN top-1 (%)',
+                            'linear top-1 (%)'], rows)
     return report('Small-scale SSL at equal wall-clock budget (imagenette-mini, MF-26M)',
                   table, dict(budget_min=args.budget_min, size=args.size, batch=args.batch,
-                              arch=args.arch), args.out, 'cpu')
+                              arch=args.arch, bag=args.bag), args.out, 'cpu')
 
 
 if __name__ == '__main__':

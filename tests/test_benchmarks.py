@@ -13,7 +13,7 @@ def test_pretrain_throughput_smoke(tmp_path):
     proc = run([sys.executable, 'benchmarks/pretrain_throughput.py', '--reps', '1', '--steps',
                 '1', '--batch', '2', '--size', '64', '--out', str(out)])
     text = out.read_text()
-    assert {'qbheat', 'mocov2', 'full_mim', 'lewel'} <= set(ROW.findall(text))
+    assert {'qbheat', 'mocov2', 'full_mim', 'lewel', 'bagssl'} <= set(ROW.findall(text))
     assert 'MiB' in text and text in proc.stdout
 
 
@@ -42,5 +42,6 @@ def test_ssl_small_scale_smoke(tmp_path):
     run([sys.executable, 'benchmarks/ssl_small_scale.py', '--data', data, '--budget-min',
          '0.05', '--size', '64', '--batch', '8', '--out', str(out)])
     text = out.read_text()
-    assert {'qbheat', 'lewel', 'mocov2', 'none'} <= set(ROW.findall(text))
+    assert {'qbheat', 'lewel', 'bagssl', 'mocov2', 'none'} <= set(ROW.findall(text))
+    assert 'bag-of-16-patches kNN' in text
     assert re.search(r'\| none \| 0 \| 0 \| 0 \|', text)

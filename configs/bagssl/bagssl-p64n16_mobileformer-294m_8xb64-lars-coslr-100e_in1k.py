@@ -1,7 +1,8 @@
 # BagSSL on Mobile-Former MF-294M at low patch resolution: bags of 16 random 64x64 patches of the
 # 224 view, fed at 64 px (no upsampling; a 2x2 map at stride 32), so a bag costs 16 x 64^2 =
 # 1.3 x the pixels of one 224 view. Expander 2048-2048-2048.
-#   tools/dist_train.sh configs/bagssl/bagssl-p64n16_mobileformer-294m_8xb64-lars-coslr-100e_in1k.py 8
+#   tools/dist_train.sh \
+#       configs/bagssl/bagssl-p64n16_mobileformer-294m_8xb64-lars-coslr-100e_in1k.py 8
 _base_ = [
     '../_base_/models/vicreg_resnet50.py',
     '../_base_/datasets/imagenet_bagssl.py',

@@ -5,7 +5,7 @@
 _base_ = [
     '../_base_/models/vicreg_resnet50.py',
     '../_base_/datasets/imagenet_bagssl.py',
-    '../_base_/default_runtime.py',
+    '../_base_/cpu_demo_runtime.py',
 ]
 num_patches = 8
 max_iters = 200
@@ -26,22 +26,10 @@ train_dataloader = dict(
             dict(type='Compose', transforms={{_base_.patch_augment}})]]),
         dict(type='PackInputs'),
     ]))
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='LARS', lr=0.3, momentum=0.9, weight_decay=1e-6),
-    paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0, custom_keys={
-        'bn': dict(decay_mult=0, lars_exclude=True),
-        'bias': dict(decay_mult=0, lars_exclude=True),
-        'backbone.tokens': dict(decay_mult=0, lars_exclude=True)}))
+optim_wrapper = dict(optimizer=dict(weight_decay=1e-6))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=20),
     dict(type='CosineAnnealingLR', T_max=max_iters - 20, by_epoch=False, begin=20,
          end=max_iters),
 ]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
-auto_scale_lr = dict(base_batch_size=16)
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=10),
-    checkpoint=dict(type='CheckpointHook', interval=100, by_epoch=False, max_keep_ckpts=2))
-log_processor = dict(by_epoch=False)
-randomness = dict(seed=0)

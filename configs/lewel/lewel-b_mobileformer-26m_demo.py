@@ -5,7 +5,7 @@
 _base_ = [
     '../_base_/models/lewel-b_resnet50.py',
     '../_base_/datasets/imagenet_bs32_lewel.py',
-    '../_base_/default_runtime.py',
+    '../_base_/cpu_demo_runtime.py',
 ]
 max_iters = 300
 # BYOL target (batch-statistics BN, tau_0 = 0.996): on 400 images at batch 16 the EMAN target of
@@ -20,22 +20,9 @@ train_dataloader = dict(
     batch_size=16,
     num_workers=2,
     dataset=dict(type='ImageNet', data_root='../shared/data/imagenette-mini', split='train'))
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='LARS', lr=0.3, momentum=0.9, weight_decay=1.5e-6),
-    paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0, custom_keys={
-        'bn': dict(decay_mult=0, lars_exclude=True),
-        'bias': dict(decay_mult=0, lars_exclude=True),
-        'backbone.tokens': dict(decay_mult=0, lars_exclude=True)}))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=30),
     dict(type='CosineAnnealingLR', T_max=max_iters - 30, by_epoch=False, begin=30,
          end=max_iters),
 ]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
-auto_scale_lr = dict(base_batch_size=16)
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=10),
-    checkpoint=dict(type='CheckpointHook', interval=100, by_epoch=False, max_keep_ckpts=2))
-log_processor = dict(by_epoch=False)
-randomness = dict(seed=0)

@@ -12,8 +12,8 @@ ImageNet-layout split) is resized (short side) and centre-cropped to ``--image-s
 whole-image embedding is the global average pool of the backbone's last map, each patch
 embedding the same for a patch of p px at a seeded random position (fed at p px, or at
 ``--input-size``). Reported: the cosine similarity between the mean of the first m patch
-embeddings and the whole-image embedding, both centred on the mean whole-image embedding of
-the evaluated images (``--no-center``: raw), mean (and std) over images, for m = 1, 2, 4, ...
+embeddings and the whole-image embedding, each side centred on its own mean over the evaluated
+images (``--no-center``: raw), mean (and std) over images, for m = 1, 2, 4, ...
 Writes ``patch_aggregation.md`` (table), ``patch_aggregation.json`` and ``patch_aggregation.png``.
 """
 import argparse
@@ -66,10 +66,12 @@ def aggregation_curve(model, images: torch.Tensor, patch_size: int, counts: Sequ
         patch_size (int): p.
         counts (Sequence[int]): the m values; patches are drawn once (max m per image,
             seeded) and the first m averaged, so the curves are nested.
-        center (bool): subtract the mean whole-image embedding of the N images from both
-            sides first. Pooled ReLU features share a large common component that makes
-            raw cosines of any two images close to 1 (random weights included); centring
-            measures whether the patches recover what is specific to the image.
+        center (bool): centre both sides first, each on its own mean over the N images
+            (the whole-image embeddings on theirs, the m-patch means on theirs). Pooled
+            ReLU features share a large common component that makes raw cosines of any two
+            images close to 1 (random weights included), and the patch scale shifts that
+            component; centring measures whether the patches recover what is specific to
+            the image.
     """
     backbone, wholes, means = model.backbone, [], []
     boxes = patch_boxes(tuple(images.shape[-2:]), patch_size, max(counts), 'random',
@@ -82,9 +84,8 @@ def aggregation_curve(model, images: torch.Tensor, patch_size: int, counts: Sequ
         feats = embed(backbone, patches).view(len(batch), len(boxes), -1)  # (b, m, C)
         means.append(feats.cumsum(dim=1) / torch.arange(1, len(boxes) + 1)[None, :, None])
     whole, mean = torch.cat(wholes), torch.cat(means)
-    if center:
-        offset = whole.mean(dim=0)
-        whole, mean = whole - offset, mean - offset
+    if center:   # each side on its own mean over the images (patch scale shifts the mean)
+        whole, mean = whole - whole.mean(dim=0), mean - mean.mean(dim=0)
     sims = torch.stack([F.cosine_similarity(mean[:, m - 1], whole, dim=1) for m in counts], 1)
     return {m: (float(sims[:, i].mean()), float(sims[:, i].std()) if len(sims) > 1 else 0.)
             for i, m in enumerate(counts)}
@@ -166,7 +167,7 @@ def main(argv=None) -> Dict[str, dict]:
     text = (f'{len(images)} images of {args.data} at {args.image_size} px, patches at '
             f'{"their own size" if not args.input_size else f"{args.input_size} px"}, '
             f'seed {args.seed}; cosine similarity'
-            f'{"" if args.no_center else " of embeddings centred on the mean image embedding"}'
+            f'{"" if args.no_center else " of embeddings centred on their mean over the images"}'
             f', mean ± std over images\n\n'
             + table(results, args.num_patches) + '\n')
     print(text)
