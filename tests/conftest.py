@@ -11,11 +11,15 @@ SHARED_DATA = os.environ.get('QBHEAT_SHARED_DATA', osp.join(osp.dirname(REPO), '
 
 
 @pytest.fixture(autouse=True)
-def _seed_and_scope():
-    """Each test starts seeded and in mmpretrain's scope (mmdet tests switch it)."""
+def _seed_and_scope(request):
+    """Each test starts seeded, in mmpretrain's scope (mmdet tests switch it) and with a
+    fresh current MessageHub, so no runner of an earlier test leaks its iteration or
+    max_iters into it."""
+    from mmengine.logging import MessageHub
     from mmengine.registry import init_default_scope
     torch.manual_seed(0)
     init_default_scope('mmpretrain')
+    MessageHub.get_instance(f'test-{request.node.nodeid}')
 
 
 def shared_data(name: str) -> str:

@@ -48,7 +48,7 @@ def main(argv=None) -> None:
             raise SystemExit('--show-dir needs a visualization hook in default_hooks')
         hook.update(draw=True, test_out_dir=args.show_dir)
     default_mmpretrain_collate(cfg)
-    check_data_roots(cfg)
+    check_data_roots(cfg, ('test_dataloader', ))   # evaluation needs only the test data
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.test()

@@ -61,7 +61,9 @@ def merge_args(cfg, args):
 def main(argv=None) -> None:
     args = parse_args(argv)
     cfg = merge_args(load_config(args), args)
-    check_data_roots(cfg)
+    # the loaders training builds: train, and val unless --no-validate (it drops val_cfg)
+    check_data_roots(cfg, ('train_dataloader', 'val_dataloader') if cfg.get('val_cfg') else
+                     ('train_dataloader', ))
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()

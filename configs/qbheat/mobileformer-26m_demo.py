@@ -9,7 +9,7 @@ _base_ = [
 img_size = 192
 model = dict(
     backbone=dict(arch='26m'),
-    neck=dict(in_channels=96),
+    neck=dict(in_channels=96, diagnostics_interval=10),  # the logger's interval below
     head=dict(decoder=dict(in_channels=96, embed_dims=128, depth=2, num_heads=4)))
 
 train_pipeline = [

@@ -1,6 +1,8 @@
 """One clear error when a config's dataset folder is missing, naming the expected layout."""
 import os.path as osp
-from typing import Iterator, Tuple
+from typing import Iterator, Sequence, Tuple
+
+ALL_LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 LAYOUTS = {
     'ImageNet': ('{root}/\n'
@@ -13,8 +15,8 @@ LAYOUTS = {
 }
 
 
-def _datasets(cfg) -> Iterator[Tuple[str, dict]]:
-    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+def _datasets(cfg, loaders: Sequence[str]) -> Iterator[Tuple[str, dict]]:
+    for key in loaders:
         loader = cfg.get(key)
         if not loader or not loader.get('dataset'):
             continue
@@ -24,10 +26,12 @@ def _datasets(cfg) -> Iterator[Tuple[str, dict]]:
         yield key, dataset
 
 
-def check_data_roots(cfg) -> None:
-    """Raise ``FileNotFoundError`` if a dataloader's ``data_root`` (or its
-    ``ann_file``) is missing, with the layout that dataset type expects."""
-    for key, dataset in _datasets(cfg):
+def check_data_roots(cfg, loaders: Sequence[str] = ALL_LOADERS) -> None:
+    """Raise ``FileNotFoundError`` if the ``data_root`` (or ``ann_file``) of one of the
+    named dataloaders is missing, with the layout that dataset type expects. Only the
+    loaders a run builds are checked: training passes the train loader (and val unless
+    validation is off), evaluation the test loader alone."""
+    for key, dataset in _datasets(cfg, loaders):
         root = dataset.get('data_root', '')
         ann = dataset.get('ann_file', '')
         missing = None

@@ -75,3 +75,15 @@ def test_lewel_backbone_in_frozen_retinanet_on_coco128(tmp_path, lewel_checkpoin
                timeout=900)
     table = re.findall(r'Average (Precision|Recall) +\((AP|AR)\) @\[ IoU=', proc.stdout)
     assert len(table) == 12, proc.stdout[-3000:]
+
+
+def test_dist_train_two_gloo_processes(tmp_path):
+    """tools/dist_train.sh runs the LEWEL demo config unchanged in 2 processes (gloo on CPU)."""
+    data = shared_data('imagenette-mini')
+    cfg = demo_config(tmp_path, data, 2, 'dist', extra=FIXED_VIEWS)
+    work_dir = str(tmp_path / 'dist')
+    proc = run(['bash', 'tools/dist_train.sh', cfg, '2', '--work-dir', work_dir])
+    log = proc.stdout + proc.stderr
+    assert 'Distributed training: True' in log and 'GPU number: 2' in log, log[-3000:]
+    state = torch.load(osp.join(work_dir, 'iter_2.pth'), weights_only=False)['state_dict']
+    assert int(state['target_net.steps']) == 2

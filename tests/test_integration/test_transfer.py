@@ -175,3 +175,35 @@ log_processor = dict(by_epoch=False, window_size=1)
     before, after = backbone_state(qbheat_checkpoint), backbone_state(
         osp.join(work_dir, 'iter_6.pth'))
     assert all(torch.equal(after[k], v) for k, v in before.items())
+
+
+def test_evaluation_needs_only_the_test_data(tmp_path, monkeypatch):
+    """tools/test.py on coco128 passed entirely through --cfg-options, run where no data/coco
+    exists (the config's train and val loaders point there): only the test loader is checked."""
+    coco = shared_data('coco128')
+    from mmdet.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    config = osp.join(REPO, 'configs', 'mmdet', 'retinanet_mobileformer-26m_fpn_frozen_1x_coco.py')
+    cfg = Config.fromfile(config)
+    init_default_scope('mmdet')
+    cfg.model.backbone.init_cfg = None
+    ckpt = str(tmp_path / 'retinanet.pth')
+    torch.save({'state_dict': MODELS.build(cfg.model).state_dict()}, ckpt)
+    ann = osp.join(coco, 'annotations', 'instances_train2017.json')
+    test_side = ['test_dataloader.dataset.data_root=' + coco + '/',
+                 'test_dataloader.dataset.ann_file=annotations/instances_train2017.json',
+                 'test_dataloader.dataset.data_prefix.img=train2017/',
+                 'test_dataloader.dataset.indices=2', 'test_dataloader.num_workers=0',
+                 'test_dataloader.persistent_workers=False', 'test_evaluator.ann_file=' + ann,
+                 'model.test_cfg.score_thr=0.0']
+    assert not osp.exists(tmp_path / 'data')
+    proc = run([sys.executable, osp.join(REPO, 'tools', 'test.py'), config, ckpt, '--work-dir',
+                str(tmp_path / 'eval'), '--cfg-options', *test_side], cwd=str(tmp_path),
+               timeout=900)
+    table = re.findall(r'Average (Precision|Recall) +\((AP|AR)\) @\[ IoU=', proc.stdout)
+    assert len(table) == 12, proc.stdout[-3000:]
+    # training still checks its own data, naming the loader and the fix
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match='train_dataloader.*does not exist'):
+        load_tool('train.py').main([config, '--work-dir', str(tmp_path / 'train')])

@@ -11,7 +11,8 @@ model = dict(
         operator='euler',      # 'matrix_exp': exp(dA)
         diag_order='x_then_y',  # 'average' of both orders for the bottom-right quarter
         pre_norm=False,
-        log_diagnostics=True),
+        log_diagnostics=True,
+        diagnostics_interval=100),  # = the LoggerHook interval: computed only when printed
     head=dict(
         type='QBHeatHead',
         patch_size=32,

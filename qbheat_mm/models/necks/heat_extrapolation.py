@@ -17,6 +17,7 @@ initialised to zero so that both steps start as the identity.
 from typing import Dict, List, Optional, Tuple
 
 import torch
+from mmengine.logging import MessageHub
 from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 from torch import nn
@@ -49,6 +50,12 @@ class HeatExtrapolationNeck(BaseModule):
             (FINOLA-style; off in QB-Heat v1).
         log_diagnostics (bool): Report ||AB - BA||_F and the spectral radius
             of both step operators from :meth:`diagnostics`.
+        diagnostics_interval (int): Compute them only on the training
+            iterations that the logger prints (``(iter + 1) % interval == 0``,
+            the runner's iteration from mmengine's ``MessageHub``); set it to the
+            ``LoggerHook`` interval. In between, no eigen-decomposition runs and
+            nothing waits for the device. Outside a runner (no iteration known)
+            they are computed on every call. Defaults to 10.
         init_cfg (dict, optional): Initialisation config; A and B stay zero
             unless a checkpoint is loaded.
 
@@ -69,6 +76,7 @@ class HeatExtrapolationNeck(BaseModule):
                  diag_order: str = 'x_then_y',
                  pre_norm: bool = False,
                  log_diagnostics: bool = True,
+                 diagnostics_interval: int = 10,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         for name, value, choices in (('mode', mode, self.modes),
@@ -83,6 +91,10 @@ class HeatExtrapolationNeck(BaseModule):
         self.step_size = step_size
         self.diag_order = diag_order
         self.log_diagnostics = log_diagnostics
+        if diagnostics_interval < 1:
+            raise ValueError(f'HeatExtrapolationNeck: diagnostics_interval='
+                             f'{diagnostics_interval} must be >= 1')
+        self.diagnostics_interval = diagnostics_interval
         # A (horizontal) and B (vertical); zero so that I + dA = I + dB = I at the start.
         self.A = nn.Parameter(torch.zeros(in_channels, in_channels))
         self.B = nn.Parameter(torch.zeros(in_channels, in_channels))
@@ -147,10 +159,18 @@ class HeatExtrapolationNeck(BaseModule):
         bottom = torch.cat((below, corner), dim=-1)
         return torch.cat((top, bottom), dim=-2)
 
+    def diagnostics_due(self) -> bool:
+        """Whether this call's iteration is one the logger prints (see ``diagnostics_interval``)."""
+        if not self.log_diagnostics:
+            return False
+        it = MessageHub.get_current_instance().get_info('iter')
+        return it is None or (int(it) + 1) % self.diagnostics_interval == 0
+
     @torch.no_grad()
     def diagnostics(self, h: int = 1, w: int = 1) -> Dict[str, torch.Tensor]:
-        """||AB - BA||_F and the spectral radii of P_x and P_y (detached scalars)."""
-        if not self.log_diagnostics:
+        """||AB - BA||_F and the spectral radii of P_x and P_y (detached scalars), on the
+        logged iterations only (an empty dict on the others)."""
+        if not self.diagnostics_due():
             return {}
         px, py = self.steps(h, w)
         comm = torch.linalg.matrix_norm(self.A @ self.B - self.B @ self.A)

@@ -90,3 +90,34 @@ def test_bad_options(kwargs):
 def test_bad_input():
     with pytest.raises(ValueError, match=r'expects \(B, 4, h, w\)'):
         HeatExtrapolationNeck(4)(torch.randn(2, 5, 2, 2))
+
+
+def test_diagnostics_only_on_logged_iterations(monkeypatch):
+    """No eigen-decomposition on the iterations the logger does not print; on the printed
+    ones the same values as before (exact eigenvalues)."""
+    from mmengine.logging import MessageHub
+    neck = HeatExtrapolationNeck(in_channels=6, diagnostics_interval=5)
+    with torch.no_grad():
+        neck.A.normal_(std=0.1)
+        neck.B.normal_(std=0.1)
+    calls = []
+    real_eigvals = torch.linalg.eigvals
+    monkeypatch.setattr(torch.linalg, 'eigvals',
+                        lambda m: calls.append(m.shape) or real_eigvals(m))
+    hub = MessageHub.get_current_instance()
+    for it in (0, 1, 2, 3, 5, 8):          # (it + 1) % 5 != 0: not logged
+        hub.update_info('iter', it)
+        assert neck.diagnostics(2, 2) == {}
+    assert calls == []
+    hub.update_info('iter', 9)             # the 10th iteration: printed
+    diag = neck.diagnostics(2, 2)
+    assert len(calls) == 2
+    px, py = neck.steps(2, 2)
+    assert float(diag['heat_rho_x']) == pytest.approx(float(real_eigvals(px).abs().max()))
+    assert float(diag['heat_rho_y']) == pytest.approx(float(real_eigvals(py).abs().max()))
+    comm = torch.linalg.matrix_norm(neck.A @ neck.B - neck.B @ neck.A)
+    assert float(diag['heat_commutator']) == pytest.approx(float(comm))
+    neck.log_diagnostics = False
+    assert neck.diagnostics(2, 2) == {} and len(calls) == 2
+    with pytest.raises(ValueError, match='diagnostics_interval'):
+        HeatExtrapolationNeck(in_channels=6, diagnostics_interval=0)
