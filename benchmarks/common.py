@@ -21,14 +21,26 @@ MEAN = torch.tensor([123.675, 116.28, 103.53]).view(1, 3, 1, 1)
 STD = torch.tensor([58.395, 57.12, 57.375]).view(1, 3, 1, 1)
 
 
+def backbone_cfg(arch: str):
+    """(backbone config, channels of its stride-32 map): ``'resnet50'`` is mmpretrain's
+    ResNet-50 (plain BN), anything else a Mobile-Former arch."""
+    if arch == 'resnet50':
+        return dict(type='ResNet', depth=50, out_indices=(3, ), zero_init_residual=False), 2048
+    return (dict(type='MobileFormer', arch=arch, out_indices=(4, )),
+            MobileFormer.get_arch(arch)['blocks'][-1][2])
+
+
+def preprocessor() -> dict:
+    return dict(type='SelfSupDataPreprocessor', mean=MEAN.flatten().tolist(),
+                std=STD.flatten().tolist(), to_rgb=True)
+
+
 def qbheat_cfg(arch: str, encoder_input: str = 'quarter') -> dict:
-    """The demo QB-Heat model (light transformer decoder) on MobileFormer(arch)."""
-    channels = MobileFormer.get_arch(arch)['blocks'][-1][2]
+    """The demo QB-Heat model (light transformer decoder) on ``backbone_cfg(arch)``."""
+    backbone, channels = backbone_cfg(arch)
     return dict(
         type='QBHeat', feature_stride=32, encoder_input=encoder_input,
-        data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=MEAN.flatten().tolist(),
-                               std=STD.flatten().tolist(), to_rgb=True),
-        backbone=dict(type='MobileFormer', arch=arch, out_indices=(4, )),
+        data_preprocessor=preprocessor(), backbone=backbone,
         neck=dict(type='HeatExtrapolationNeck', in_channels=channels),
         head=dict(type='QBHeatHead', patch_size=32,
                   decoder=dict(type='QBHeatTransformerDecoder', in_channels=channels,
@@ -36,17 +48,31 @@ def qbheat_cfg(arch: str, encoder_input: str = 'quarter') -> dict:
 
 
 def mocov2_cfg(arch: str, queue_len: int = 4096) -> dict:
-    """Stock mmpretrain MoCo-v2 (MoCo, MoCoV2Neck, ContrastiveHead) on MobileFormer(arch)."""
-    channels = MobileFormer.get_arch(arch)['blocks'][-1][2]
+    """Stock mmpretrain MoCo-v2 (MoCo, MoCoV2Neck, ContrastiveHead) on ``backbone_cfg(arch)``."""
+    backbone, channels = backbone_cfg(arch)
     return dict(
         type='MoCo', queue_len=queue_len, feat_dim=128, momentum=0.001,
-        data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=MEAN.flatten().tolist(),
-                               std=STD.flatten().tolist(), to_rgb=True),
-        backbone=dict(type='MobileFormer', arch=arch, out_indices=(4, )),
+        data_preprocessor=preprocessor(), backbone=backbone,
         neck=dict(type='MoCoV2Neck', in_channels=channels, hid_channels=2048,
                   out_channels=128, with_avg_pool=True),
         head=dict(type='ContrastiveHead', loss=dict(type='CrossEntropyLoss'),
                   temperature=0.2))
+
+
+def spark_cfg(size: int) -> dict:
+    """Stock mmpretrain SparK on its SparseResNet-50 with its own light decoder and loss (the
+    800-epoch config's model), for ``size`` x ``size`` inputs; its sparse SyncBN becomes the
+    plain sparse BN so that it runs in one process."""
+    norm = dict(type='SparseBatchNorm2d')
+    return dict(
+        type='SparK', input_size=size, downsample_raito=32, mask_ratio=0.6,
+        data_preprocessor=preprocessor(), enc_dec_norm_cfg=norm, enc_dec_norm_dim=2048,
+        backbone=dict(type='SparseResNet', depth=50, out_indices=(0, 1, 2, 3),
+                      drop_path_rate=0.05, norm_cfg=norm),
+        neck=dict(type='SparKLightDecoder', feature_dim=512, upsample_ratio=32,
+                  mid_channels=0, last_act=False, norm_cfg=norm),
+        head=dict(type='SparKPretrainHead',
+                  loss=dict(type='PixelReconstructionLoss', criterion='L2')))
 
 
 def lewel_cfg(arch: str) -> dict:
@@ -54,9 +80,7 @@ def lewel_cfg(arch: str) -> dict:
     channels = MobileFormer.get_arch(arch)['blocks'][-1][2]
     dims = 64 if channels < 128 else 128
     return dict(
-        type='LEWEL', base_momentum=0.004, eman=False,
-        data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=MEAN.flatten().tolist(),
-                               std=STD.flatten().tolist(), to_rgb=True),
+        type='LEWEL', base_momentum=0.004, eman=False, data_preprocessor=preprocessor(),
         backbone=dict(type='MobileFormer', arch=arch, out_indices=(4, )),
         neck=dict(type='LEWELNeck', in_channels=channels, hid_channels=8 * dims,
                   out_channels=dims, num_heads=4, norm_cfg=dict(type='BN1d')),
@@ -68,9 +92,7 @@ def bagssl_cfg(arch: str) -> dict:
     """BagSSL (intra-instance VICReg, expander 512-512-512 as the CPU demo) on MobileFormer."""
     channels = MobileFormer.get_arch(arch)['blocks'][-1][2]
     return dict(
-        type='BagSSL',
-        data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=MEAN.flatten().tolist(),
-                               std=STD.flatten().tolist(), to_rgb=True),
+        type='BagSSL', data_preprocessor=preprocessor(),
         backbone=dict(type='MobileFormer', arch=arch, out_indices=(4, )),
         neck=dict(type='NonLinearNeck', in_channels=channels, hid_channels=512,
                   out_channels=512, num_layers=3, with_bias=True, with_last_bn=False,

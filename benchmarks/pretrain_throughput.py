@@ -3,6 +3,7 @@
     python benchmarks/pretrain_throughput.py                  # CPU, MF-26M, demo size 192
     python benchmarks/pretrain_throughput.py --arch 294m --batch 256 --size 256 \
         --device cuda --amp
+    python benchmarks/pretrain_throughput.py --arch resnet50 --batch 8 --size 256   # CNN MIM
 
 Methods, run interleaved (rep 1: A B C, rep 2: A B C, ...), medians over reps:
 - qbheat:   QB-Heat (encoder on the visible quarter, heat extrapolation, light decoder)
@@ -11,6 +12,10 @@ Methods, run interleaved (rep 1: A B C, rep 2: A B C, ...), medians over reps:
 - lewel:    LEWEL_B (two full views, online + EMA target backbone and LEWEL neck, predictors)
 - bagssl:   BagSSL (8 patches of half the image side per image, one backbone call, expander,
             VICReg loss): the same pixels per image as the two-view methods
+With --arch resnet50 (mmpretrain's ResNet-50) the methods are the CNN masked-image-modeling set:
+- qbheat, full_mim and mocov2 as above on ResNet-50, and
+- spark:    stock mmpretrain SparK (SparseResNet-50, its light decoder and loss, mask ratio
+            0.6; its sparse SyncBN swapped for the plain sparse BN in one process)
 Every method steps the same AdamW implementation: fused (torch >= 2.4, CPU and CUDA) unless
 --unfused. Where the time of a step goes: pretrain_breakdown.py.
 Peak memory: CUDA max allocated; on CPU, in a fresh child process per method, the peak growth of
@@ -25,18 +30,20 @@ import threading
 import time
 
 from common import (bagssl_cfg, build, interleaved_times, lewel_cfg, markdown_table, mocov2_cfg,
-                    qbheat_cfg, report, train_step)
+                    qbheat_cfg, report, spark_cfg, train_step)
 
 import torch  # noqa: E402
 
 METHODS = ('qbheat', 'mocov2', 'full_mim', 'lewel', 'bagssl')
+CNN_METHODS = ('qbheat', 'spark', 'mocov2', 'full_mim')  # --arch resnet50
 BAG = 8  # BagSSL patches per image, each of half the image side: as many pixels as 2 views
 TWO_VIEWS = ('mocov2', 'lewel')
 
 
-def make(method: str, arch: str, device: str, fused: bool = True):
+def make(method: str, arch: str, device: str, fused: bool = True, size: int = 256):
     """Model and AdamW (fused kernel unless ``fused=False``; the same for every method)."""
     cfg = {'qbheat': lambda: qbheat_cfg(arch), 'mocov2': lambda: mocov2_cfg(arch),
+           'spark': lambda: spark_cfg(size),
            'full_mim': lambda: qbheat_cfg(arch, 'masked_full'),
            'lewel': lambda: lewel_cfg(arch), 'bagssl': lambda: bagssl_cfg(arch)}[method]()
     model = build(cfg, device)
@@ -74,7 +81,7 @@ def _memory_child(method, arch, size, n, steps, fused, queue):
             time.sleep(0.002)
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
-    model, optim = make(method, arch, 'cpu', fused)
+    model, optim = make(method, arch, 'cpu', fused, size)
     inputs, samples = batch(method, size, n, 'cpu')
     for _ in range(steps):
         train_step(model, optim, inputs, samples)
@@ -87,7 +94,7 @@ def peak_memory_mb(method, args) -> float:
     if args.device.startswith('cuda'):
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats()
-        model, optim = make(method, args.arch, args.device, not args.unfused)
+        model, optim = make(method, args.arch, args.device, not args.unfused, args.size)
         inputs, samples = batch(method, args.size, args.batch, args.device)
         scaler = torch.amp.GradScaler('cuda') if args.amp else None
         for _ in range(2):
@@ -107,7 +114,8 @@ def peak_memory_mb(method, args) -> float:
 
 def main(argv=None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument('--arch', default='26m')
+    parser.add_argument('--arch', default='26m',
+                        help="a Mobile-Former arch, or 'resnet50' for the CNN MIM setting")
     parser.add_argument('--batch', type=int, default=16)
     parser.add_argument('--size', type=int, default=192, help='image side (divisible by 64)')
     parser.add_argument('--reps', type=int, default=5)
@@ -122,9 +130,10 @@ def main(argv=None) -> str:
     if args.amp and not args.device.startswith('cuda'):
         raise SystemExit('--amp needs --device cuda')
     torch.manual_seed(0)
-    state = {m: make(m, args.arch, args.device, not args.unfused) +
-             batch(m, args.size, args.batch, args.device) for m in METHODS}
-    scaler = {m: torch.amp.GradScaler('cuda') if args.amp else None for m in METHODS}
+    methods = CNN_METHODS if args.arch == 'resnet50' else METHODS
+    state = {m: make(m, args.arch, args.device, not args.unfused, args.size) +
+             batch(m, args.size, args.batch, args.device) for m in methods}
+    scaler = {m: torch.amp.GradScaler('cuda') if args.amp else None for m in methods}
 
     def job(m):
         def run():
@@ -136,13 +145,13 @@ def main(argv=None) -> str:
     def describe(times):
         return ', '.join(f'{m} {args.batch * args.steps / t[-1]:.1f} img/s'
                          for m, t in times.items())
-    times = interleaved_times({m: job(m) for m in METHODS}, args.reps, args.device, describe)
-    rates = {m: [args.batch * args.steps / t for t in times[m]] for m in METHODS}
+    times = interleaved_times({m: job(m) for m in methods}, args.reps, args.device, describe)
+    rates = {m: [args.batch * args.steps / t for t in times[m]] for m in methods}
     state.clear()  # free the models before the peak-memory runs
-    med = {m: statistics.median(rates[m]) for m in METHODS}
-    memory = {m: (None if args.no_memory else peak_memory_mb(m, args)) for m in METHODS}
+    med = {m: statistics.median(rates[m]) for m in methods}
+    memory = {m: (None if args.no_memory else peak_memory_mb(m, args)) for m in methods}
     rows = []
-    for m in METHODS:
+    for m in methods:
         mem = '-' if memory[m] is None else f'{memory[m]:.0f} MiB'
         rows.append([m, f'{med[m]:.1f}', f'{min(rates[m]):.1f}-{max(rates[m]):.1f}',
                      f'{med["qbheat"] / med[m]:.2f}x', mem])

@@ -31,9 +31,13 @@ def test_pretrain_breakdown_smoke(tmp_path):
 def test_backbone_latency_smoke(tmp_path):
     out = tmp_path / 'lat.md'
     run([sys.executable, 'benchmarks/backbone_latency.py', '--models', 'MF-26M', 'ResNet-18',
-         '--batch-sizes', '1', '--reps', '1', '--size', '64', '--out', str(out)])
-    rows = [line for line in out.read_text().splitlines() if line.startswith('| MF-26M')]
-    assert rows and '3.23M' in rows[0]  # 3,232,788 parameters
+         '--batch-sizes', '1', '--reps', '1', '--size', '64', '--train-batch', '2', '--out',
+         str(out)])
+    text = out.read_text()
+    rows = [line for line in text.splitlines() if line.startswith('| MF-26M')]
+    assert len(rows) == 2 and all('3.23M' in r for r in rows)  # 3,232,788 parameters
+    assert rows[1].startswith('| MF-26M (training form) |')
+    assert 'train fwd+bwd b=2' in text and len(rows[0].split('|')) == 7
 
 
 def test_ssl_small_scale_smoke(tmp_path):
@@ -45,3 +49,11 @@ def test_ssl_small_scale_smoke(tmp_path):
     assert {'qbheat', 'lewel', 'bagssl', 'mocov2', 'none'} <= set(ROW.findall(text))
     assert 'bag-of-16-patches kNN' in text
     assert re.search(r'\| none \| 0 \| 0 \| 0 \|', text)
+
+
+def test_pretrain_throughput_resnet50_smoke(tmp_path):
+    out = tmp_path / 'pt_r50.md'
+    run([sys.executable, 'benchmarks/pretrain_throughput.py', '--arch', 'resnet50', '--reps', '1',
+         '--steps', '1', '--batch', '2', '--size', '64', '--no-memory', '--out', str(out)])
+    assert {'qbheat', 'spark', 'mocov2', 'full_mim'} == set(ROW.findall(out.read_text())) - {
+        'method'}

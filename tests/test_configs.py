@@ -37,8 +37,12 @@ def test_mmdet_config_builds_and_runs(path):
     cfg.model.backbone.init_cfg = None
     model = MODELS.build(cfg.model).eval()
     backbone = type(model.backbone).__name__
-    assert backbone in ('MobileFormer', 'ResNet')
-    frozen = not any(p.requires_grad for p in model.backbone.parameters())
+    assert backbone in ('MobileFormer', 'ResNet', 'ConvNeXt')
+    # frozen: no backbone parameter can change (requires_grad off, or lr 0 and no decay)
+    custom = cfg.optim_wrapper.get('paramwise_cfg', {}).get('custom_keys', {})
+    no_update = custom.get('backbone', {})
+    frozen = (not any(p.requires_grad for p in model.backbone.parameters())
+              or (no_update.get('lr_mult') == 0 and no_update.get('decay_mult') == 0))
     assert frozen == ('frozen' in osp.basename(path)), path
     with torch.no_grad():
         feats = model.extract_feat(torch.randn(1, 3, 128, 160))

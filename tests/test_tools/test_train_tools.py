@@ -62,3 +62,31 @@ def test_amp_refused_without_cuda(tmp_path, data_root):
     train = load_tool('train.py')
     with pytest.raises(SystemExit, match='--amp needs a CUDA device'):
         train.main([tiny_config(tmp_path, data_root, 1), '--amp'])
+
+
+@pytest.mark.parametrize('config', ['resnet50_in1k.py', 'convnext-tiny_in1k.py'])
+def test_qbheat_cnn_configs_train_a_few_iterations(tmp_path, data_root, config):
+    """The ImageNet QB-Heat configs of mmpretrain's ResNet-50 and ConvNeXt-T, on tiny images
+    (128 px: a 2x2 visible map at stride 32), 2 iterations on one CPU process."""
+    base = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'configs',
+                    'qbheat', config)
+    cfg = tmp_path / 'cnn.py'
+    cfg.write_text(f'''
+_base_ = {base!r}
+train_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False, dataset=dict(
+    _delete_=True, type='CustomDataset', data_root={data_root!r}, data_prefix='train',
+    with_label=False, pipeline=[dict(type='LoadImageFromFile'),
+                                dict(type='Resize', scale=(128, 128), backend='pillow'),
+                                dict(type='PackInputs')]))
+train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=2)
+param_scheduler = []
+default_hooks = dict(logger=dict(interval=1), checkpoint=dict(by_epoch=False, interval=2))
+custom_hooks = [dict(type='InvalidLossStopHook')]
+log_processor = dict(by_epoch=False, window_size=1)
+''')
+    work_dir = str(tmp_path / 'work')
+    load_tool('train.py').main([str(cfg), '--work-dir', work_dir])
+    losses = logged_losses(work_dir)
+    assert sorted(losses) == [1, 2] and all(0 < v < 10 for v in losses.values())
+    state = torch.load(osp.join(work_dir, 'iter_2.pth'), weights_only=False)['state_dict']
+    assert state['neck.A'].shape == ((2048, 2048) if 'resnet' in config else (768, 768))

@@ -1,9 +1,4 @@
-# RetinaNet + FPN on a frozen LEWEL ResNet-50 (weights and BN statistics frozen): the stock mmdet
-# config with the backbone's checkpoint and freezing changed.
+# RetinaNet + FPN on a frozen LEWEL ResNet-50 (the generic frozen ResNet-50 detector).
 #   tools/dist_train.sh configs/lewel/mmdet/retinanet_lewel-b-resnet50_fpn_frozen_1x_coco.py 8 \
 #       --cfg-options model.backbone.init_cfg.checkpoint=lewel_r50.pth
-_base_ = 'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py'
-custom_imports = dict(imports=['qbheat_mm'], allow_failed_imports=False)
-model = dict(backbone=dict(
-    frozen_stages=4, norm_eval=True,
-    init_cfg=dict(_delete_=True, type='Pretrained', checkpoint='', prefix='backbone.')))
+_base_ = '../../mmdet/retinanet_resnet50_fpn_frozen_1x_coco.py'
