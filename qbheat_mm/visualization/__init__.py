@@ -1,4 +1,4 @@
 from .image_batch import load_image_batch
-from .reconstruction_grid import COLUMNS, reconstruction_grid, save_png
+from .reconstruction_grid import COLUMNS, NOTE, VIEWS, reconstruction_grid, save_png
 
-__all__ = ['COLUMNS', 'load_image_batch', 'reconstruction_grid', 'save_png']
+__all__ = ['COLUMNS', 'NOTE', 'VIEWS', 'load_image_batch', 'reconstruction_grid', 'save_png']

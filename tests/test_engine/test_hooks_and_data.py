@@ -42,7 +42,7 @@ def test_visualization_hook_png_and_tensorboard(tmp_path):
     pngs = sorted(glob.glob(osp.join(work_dir, 'vis', '*.png')))
     assert [osp.basename(p) for p in pngs] == ['iter_000001.png', 'iter_000002.png']
     img = np.array(Image.open(pngs[-1]))
-    assert img.shape == (2 * (128 + 2), 4 * (128 + 2), 3)
+    assert img.shape == (18 + 2 * (128 + 2) + 18, 5 * (128 + 2), 3)   # header + footer
     assert glob.glob(osp.join(work_dir, '*', 'vis_data', 'events.out.tfevents.*'))
 
 
@@ -79,7 +79,10 @@ def test_vis_tool_writes_picture(tmp_path):
     out = str(tmp_path / 'pic.png')
     images = sorted(glob.glob(osp.join(root, 'train', 'a', '*.png')))[:3]
     vis.main([cfg, osp.join(work_dir, 'iter_1.pth'), *images, '--out', out, '--size', '128'])
-    assert np.array(Image.open(out)).shape == (3 * 130, 4 * 130, 3)
+    assert np.array(Image.open(out)).shape == (18 + 3 * 130 + 18, 5 * 130, 3)
+    vis.main([cfg, osp.join(work_dir, 'iter_1.pth'), *images, '--out', out, '--size', '128',
+              '--view', 'normalised'])
+    assert np.array(Image.open(out)).shape == (18 + 3 * 130, 4 * 130, 3)
     with pytest.raises(OSError, match='missing.png'):
         vis.main([cfg, osp.join(work_dir, 'iter_1.pth'), str(tmp_path / 'missing.png'),
                   '--out', out, '--size', '128'])

@@ -2,8 +2,9 @@
 
 1. writes the demo dataset (random crops of scikit-image's photos) to data/qbheat_demo;
 2. trains configs/qbheat/mobileformer-26m_demo.py (300 iterations, log with ETA);
-3. renders input | visible quarter | reconstruction | target for held-out crops with the
-   first-iteration and the final weights, and prints where everything went.
+3. renders input | visible quarter | reconstruction* | reconstruction* + visible | target for
+   held-out crops with the first-iteration and the final weights (* de-normalised with the
+   target patches' mean and variance), and prints where everything went.
 """
 import argparse
 import glob
@@ -17,6 +18,7 @@ sys.path[:0] = [REPO, osp.join(REPO, 'tools')]
 from mmengine.runner import Runner  # noqa: E402
 
 from qbheat_mm.utils import load_config  # noqa: E402
+from qbheat_mm.visualization import COLUMNS, NOTE  # noqa: E402
 from misc.make_demo_dataset import make_demo_dataset  # noqa: E402
 from visualizations.vis_qbheat import build_model, crop_size, render  # noqa: E402
 
@@ -61,8 +63,8 @@ def main(argv=None) -> None:
           f'{loss_before:.4f} (iteration 0) -> {loss_after:.4f} (final)')
     print(f'checkpoint : {final}')
     print(f'pictures   : {before} (iteration 0)')
-    print(f'             {after} (final)  columns: input | visible quarter | '
-          'reconstruction | target')
+    print(f'             {after} (final)  columns: {" | ".join(COLUMNS["denormalised"])}'
+          f' ({NOTE})')
     print(f'             {osp.join(args.work_dir, "vis")}/iter_*.png (training batch, '
           'during training)')
     print(f'logs       : {runner.log_dir}')

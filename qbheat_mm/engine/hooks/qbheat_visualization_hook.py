@@ -6,7 +6,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 
-from ...visualization import reconstruction_grid, save_png
+from ...visualization import VIEWS, reconstruction_grid, save_png
 
 
 @HOOKS.register_module()
@@ -27,9 +27,12 @@ class QBHeatVisualizationHook(Hook):
     priority = 'LOW'
 
     def __init__(self, interval: int = 500, num_images: int = 4,
-                 out_dir: Optional[str] = None) -> None:
+                 out_dir: Optional[str] = None, view: str = 'denormalised') -> None:
         if interval <= 0 or num_images <= 0:
             raise ValueError('QBHeatVisualizationHook: interval and num_images must be positive')
+        if view not in VIEWS:
+            raise ValueError(f'QBHeatVisualizationHook: view={view!r}; choose one of {VIEWS}')
+        self.view = view
         self.interval = interval
         self.num_images = num_images
         self.out_dir = out_dir
@@ -46,7 +49,7 @@ class QBHeatVisualizationHook(Hook):
         inputs = model.data_preprocessor(self._batch, False)['inputs']
         if isinstance(inputs, (list, tuple)):
             inputs = inputs[0]
-        grid, _ = reconstruction_grid(model, inputs)
+        grid, _ = reconstruction_grid(model, inputs, view=self.view)
         out_dir = self.out_dir or osp.join(runner.work_dir, 'vis')
         save_png(grid, osp.join(out_dir, f'iter_{step:06d}.png'))
         for name in ('TensorboardVisBackend', 'WandbVisBackend'):
