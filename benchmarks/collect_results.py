@@ -6,7 +6,7 @@ import os.path as osp
 
 HERE = osp.dirname(osp.abspath(__file__))
 ORDER = ('pretrain_throughput', 'pretrain_breakdown', 'pretrain_throughput_294m_256',
-         'backbone_latency',
+         'pretrain_throughput_resnet50_256', 'backbone_latency', 'backbone_latency_dyrelu',
          'ssl_small_scale', 'patch_aggregation')
 BEGIN, END = '<!-- results:begin -->', '<!-- results:end -->'
 

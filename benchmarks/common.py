@@ -41,7 +41,9 @@ def qbheat_cfg(arch: str, encoder_input: str = 'quarter') -> dict:
     return dict(
         type='QBHeat', feature_stride=32, encoder_input=encoder_input,
         data_preprocessor=preprocessor(), backbone=backbone,
-        neck=dict(type='HeatExtrapolationNeck', in_channels=channels),
+        # the pretraining configs' logger interval: the heat diagnostics (two C x C
+        # eigen-decompositions) run on 1 step in 100, as in training (train_step counts steps)
+        neck=dict(type='HeatExtrapolationNeck', in_channels=channels, diagnostics_interval=100),
         head=dict(type='QBHeatHead', patch_size=32,
                   decoder=dict(type='QBHeatTransformerDecoder', in_channels=channels,
                                embed_dims=128, depth=2, num_heads=4)))
@@ -126,7 +128,14 @@ def build(cfg: dict, device: str = 'cpu'):
 
 
 def train_step(model, optimizer, inputs, data_samples=None, scaler=None) -> float:
-    """One full step (forward, backward, optimizer); returns the summed loss."""
+    """One full step (forward, backward, optimizer); returns the summed loss. Like mmengine's
+    runner it publishes the iteration in the MessageHub ('iter', counted per process), which
+    components that act on logged iterations only (QB-Heat's diagnostics) read."""
+    from mmengine.logging import MessageHub
+    hub = MessageHub.get_current_instance()
+    step = hub.get_info('bench_step', 0)
+    hub.update_info('iter', step)
+    hub.update_info('bench_step', step + 1)
     with torch.autocast(inputs[0].device.type if isinstance(inputs, list) else
                         inputs.device.type, enabled=scaler is not None):
         losses = model(inputs, data_samples, mode='loss')
