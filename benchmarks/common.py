@@ -173,17 +173,19 @@ def median_time(fn: Callable[[], None], reps: int, device: str, warmup: int = 1)
 def interleaved_times(jobs: Dict[str, Callable[[], None]], reps: int, device: str,
                       describe: Optional[Callable[[Dict[str, List[float]]], str]] = None
                       ) -> Dict[str, List[float]]:
-    """Seconds of each job per rep, run interleaved (rep 1: A B C, rep 2: A B C, ...)
-    after one warm-up call of each, so drift of a shared machine hits every job alike.
-    Prints one progress line per rep to stderr, extended by ``describe(times)``."""
+    """Seconds of each job per rep, run interleaved after one warm-up call of each, in
+    alternating order (rep 1: A B C, rep 2: C B A, ...), so drift of a shared machine and
+    the position within a rep hit every job alike. Prints one progress line per rep to
+    stderr, extended by ``describe(times)``."""
     times: Dict[str, List[float]] = {name: [] for name in jobs}
     for fn in jobs.values():
         fn()
+    names = list(jobs)
     for rep in range(reps):
-        for name, fn in jobs.items():
+        for name in (names if rep % 2 == 0 else names[::-1]):
             synchronize(device)
             start = time.perf_counter()
-            fn()
+            jobs[name]()
             synchronize(device)
             times[name].append(time.perf_counter() - start)
         print(f'rep {rep + 1}/{reps}' + (f': {describe(times)}' if describe else ''),
