@@ -78,12 +78,12 @@ def spark_cfg(size: int) -> dict:
 
 
 def lewel_cfg(arch: str) -> dict:
-    """LEWEL_B (BYOL target, as the CPU demo) on MobileFormer(arch), the demo's slim heads."""
-    channels = MobileFormer.get_arch(arch)['blocks'][-1][2]
+    """LEWEL_B (BYOL target, as the CPU demo) on ``backbone_cfg(arch)``, the demo's slim heads."""
+    backbone, channels = backbone_cfg(arch)
     dims = 64 if channels < 128 else 128
     return dict(
         type='LEWEL', base_momentum=0.004, eman=False, data_preprocessor=preprocessor(),
-        backbone=dict(type='MobileFormer', arch=arch, out_indices=(4, )),
+        backbone=backbone,
         neck=dict(type='LEWELNeck', in_channels=channels, hid_channels=8 * dims,
                   out_channels=dims, num_heads=4, norm_cfg=dict(type='BN1d')),
         head=dict(type='LEWELHead', in_channels=dims, hid_channels=8 * dims,
@@ -91,11 +91,11 @@ def lewel_cfg(arch: str) -> dict:
 
 
 def bagssl_cfg(arch: str) -> dict:
-    """BagSSL (intra-instance VICReg, expander 512-512-512 as the CPU demo) on MobileFormer."""
-    channels = MobileFormer.get_arch(arch)['blocks'][-1][2]
+    """BagSSL (intra-instance VICReg, expander 512-512-512 as the CPU demo) on
+    ``backbone_cfg(arch)``."""
+    backbone, channels = backbone_cfg(arch)
     return dict(
-        type='BagSSL', data_preprocessor=preprocessor(),
-        backbone=dict(type='MobileFormer', arch=arch, out_indices=(4, )),
+        type='BagSSL', data_preprocessor=preprocessor(), backbone=backbone,
         neck=dict(type='NonLinearNeck', in_channels=channels, hid_channels=512,
                   out_channels=512, num_layers=3, with_bias=True, with_last_bn=False,
                   with_last_bias=True, with_avg_pool=True, norm_cfg=dict(type='BN1d')),
@@ -103,8 +103,9 @@ def bagssl_cfg(arch: str) -> dict:
 
 
 def lars(model, lr: float, weight_decay: float = 1.5e-6):
-    """mmpretrain's LARS as LEWEL uses it: 1-D parameters (norms, biases, Mobile-Former's
-    token table is 2-D but small) excluded from weight decay and LARS scaling."""
+    """mmpretrain's LARS as LEWEL uses it: 1-D parameters (norms, biases) excluded from
+    weight decay and LARS scaling. Unlike the demo configs, Mobile-Former's (2-D) token
+    table is not excluded here."""
     from mmpretrain.engine.optimizers import LARS
     params = [p for p in model.parameters() if p.requires_grad]
     return LARS([dict(params=[p for p in params if p.dim() > 1]),
@@ -133,9 +134,8 @@ def train_step(model, optimizer, inputs, data_samples=None, scaler=None) -> floa
     components that act on logged iterations only (QB-Heat's diagnostics) read."""
     from mmengine.logging import MessageHub
     hub = MessageHub.get_current_instance()
-    step = hub.get_info('bench_step', 0)
-    hub.update_info('iter', step)
-    hub.update_info('bench_step', step + 1)
+    last = hub.get_info('iter')
+    hub.update_info('iter', 0 if last is None else last + 1)
     with torch.autocast(inputs[0].device.type if isinstance(inputs, list) else
                         inputs.device.type, enabled=scaler is not None):
         losses = model(inputs, data_samples, mode='loss')

@@ -23,7 +23,7 @@ import torch.nn.functional as F  # noqa: E402
 from mmengine.dataset import default_collate  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
-from qbheat_mm.models.utils import crop_patches, patch_boxes  # noqa: E402
+from qbheat_mm.models.utils import patch_boxes, patch_embeddings, pooled_embedding  # noqa: E402,E501
 
 DATA = osp.join(osp.dirname(REPO), 'shared', 'data', 'imagenette-mini')
 
@@ -107,10 +107,6 @@ def pretrain(method: str, args, seed: int):
     return model, steps, steps * args.batch
 
 
-def pooled(model, x):
-    return [o for o in model.backbone(x) if o.dim() == 4][-1].mean(dim=(2, 3))
-
-
 @torch.no_grad()
 def features(model, data, bag: int = 0) -> tuple:
     """Centre-crop features (GAP of the last map), or with ``bag`` = m the bag-of-patches
@@ -122,10 +118,10 @@ def features(model, data, bag: int = 0) -> tuple:
         x = batch['inputs']
         if bag:
             side = x.shape[-1] // 2
-            patches = crop_patches(x, patch_boxes(tuple(x.shape[-2:]), side, bag), side)
-            feats.append(pooled(model, patches).view(len(x), bag, -1).mean(dim=1))
+            boxes = patch_boxes(tuple(x.shape[-2:]), side, bag)
+            feats.append(patch_embeddings(model.backbone, x, boxes, side, 'ssl').mean(dim=1))
         else:
-            feats.append(pooled(model, x))
+            feats.append(pooled_embedding(model.backbone, x, 'ssl'))
         labels.append(torch.cat([s.gt_label for s in batch['data_samples']]))
     return torch.cat(feats), torch.cat(labels)
 

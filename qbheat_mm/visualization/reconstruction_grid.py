@@ -91,9 +91,8 @@ def reconstruction_grid(model, inputs: torch.Tensor, border: int = 2,
                   head.unpatchify(head.construct_target(inputs), grid)]
     else:
         if head.norm_pix:   # undo the per-patch normalisation with the target's statistics
-            patches = head.patchify(inputs)
-            pred = (pred * (patches.var(dim=-1, keepdim=True) + 1.e-6) ** .5 +
-                    patches.mean(dim=-1, keepdim=True))
+            patch_mean, patch_std = head.patch_statistics(head.patchify(inputs))
+            pred = pred * patch_std + patch_mean
         recon_img = head.unpatchify(pred, grid) * std + mean
         recon = [_to_uint8(t) for t in recon_img]
         target = [_to_uint8(t) for t in images]

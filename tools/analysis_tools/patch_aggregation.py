@@ -32,7 +32,8 @@ from mmengine.config import Config  # noqa: E402
 
 import qbheat_mm  # noqa: E402,F401
 from qbheat_mm.checkpoint import build_model  # noqa: E402
-from qbheat_mm.models.utils import crop_patches, last_feature_map, patch_boxes  # noqa: E402
+from qbheat_mm.models.utils import (patch_boxes, patch_embeddings,  # noqa: E402
+                                    pooled_embedding)
 from qbheat_mm.visualization import load_image_batch  # noqa: E402
 
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
@@ -47,11 +48,6 @@ def find_images(folder: str, limit: int) -> List[str]:
     if not paths:
         raise SystemExit(f'no images ({", ".join(IMAGE_EXTS)}) under {folder}')
     return paths[:limit]
-
-
-def embed(backbone, x: torch.Tensor) -> torch.Tensor:
-    """(N, 3, h, w) -> (N, C): global average pool of the backbone's last map."""
-    return last_feature_map(backbone(x), 'patch_aggregation').mean(dim=(2, 3))
 
 
 @torch.no_grad()
@@ -79,9 +75,9 @@ def aggregation_curve(model, images: torch.Tensor, patch_size: int, counts: Sequ
     for start in range(0, len(images), chunk):
         batch = model.data_preprocessor({'inputs': images[start:start + chunk],
                                          'data_samples': None}, False)['inputs']
-        wholes.append(embed(backbone, batch))                             # (b, C)
-        patches = crop_patches(batch, boxes, input_size or patch_size)
-        feats = embed(backbone, patches).view(len(batch), len(boxes), -1)  # (b, m, C)
+        wholes.append(pooled_embedding(backbone, batch, 'patch_aggregation'))   # (b, C)
+        feats = patch_embeddings(backbone, batch, boxes, input_size or patch_size,
+                                 'patch_aggregation')                           # (b, m, C)
         means.append(feats.cumsum(dim=1) / torch.arange(1, len(boxes) + 1)[None, :, None])
     whole, mean = torch.cat(wholes), torch.cat(means)
     if center:   # each side on its own mean over the images (patch scale shifts the mean)

@@ -81,10 +81,12 @@ class LEWEL(BaseSelfSupervisor):
         """Online global (B, D) and aligned (B, K, D) embeddings of one view."""
         return self.neck(self.backbone(view))
 
-    def pair_losses(self, online: Sequence[Embeddings],
-                    target: Sequence[Embeddings]) -> Dict[str, torch.Tensor]:
-        """Both directions, summed term by term."""
-        l12, l21 = self.head.loss(online[0], target[1]), self.head.loss(online[1], target[0])
+    def pair_losses(self, online: Sequence[Embeddings], target: Sequence[Embeddings],
+                    *head_args) -> Dict[str, torch.Tensor]:
+        """Both directions (online view i against target view j), summed term by term;
+        ``head_args`` go to every ``head.loss`` call (LEWEL_M's queue)."""
+        l12 = self.head.loss(online[0], target[1], *head_args)
+        l21 = self.head.loss(online[1], target[0], *head_args)
         return {name: l12[name] + l21[name] for name in l12}
 
     def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],

@@ -63,8 +63,8 @@ class LEWELM(LEWEL):
 
     def pair_losses(self, online: Sequence[Embeddings],
                     target: Sequence[Embeddings]) -> Dict[str, torch.Tensor]:
-        queue = self.queue.clone()
-        l12 = self.head.loss(online[0], target[1], queue)
-        l21 = self.head.loss(online[1], target[0], queue)
+        """Both directions against the queue as it was before this step, then enqueue both
+        views' global keys."""
+        losses = super().pair_losses(online, target, self.queue.clone())
         self.enqueue(torch.cat((target[0][0], target[1][0]), dim=0))
-        return {name: l12[name] + l21[name] for name in l12}
+        return losses

@@ -6,6 +6,8 @@ from mmpretrain.models.selfsup import BaseSelfSupervisor
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..utils import last_feature_map
+
 
 @MODELS.register_module()
 class QBHeat(BaseSelfSupervisor):
@@ -82,14 +84,6 @@ class QBHeat(BaseSelfSupervisor):
         inputs = torch.where(flips[0], inputs.flip(-1), inputs)
         return torch.where(flips[1], inputs.flip(-2), inputs)
 
-    def _last_map(self, feats) -> torch.Tensor:
-        if isinstance(feats, (tuple, list)):
-            maps = [f for f in feats if f.dim() == 4]
-            if not maps:
-                raise ValueError('QBHeat: the backbone returned no (B, C, h, w) map')
-            feats = maps[-1]
-        return feats
-
     def _check_cells(self, feats: torch.Tensor, size: Tuple[int, int]) -> torch.Tensor:
         expected = (size[0] // self.feature_stride, size[1] // self.feature_stride)
         if tuple(feats.shape[-2:]) != expected:
@@ -102,7 +96,7 @@ class QBHeat(BaseSelfSupervisor):
     def encode_visible(self, inputs: torch.Tensor) -> torch.Tensor:
         """Encode only the top-left quarter: (B, 3, H, W) -> (B, C, H/2s, W/2s)."""
         h, w = inputs.shape[-2:]
-        feats = self._last_map(self.backbone(inputs[..., :h // 2, :w // 2]))
+        feats = last_feature_map(self.backbone(inputs[..., :h // 2, :w // 2]), 'QBHeat')
         return self._check_cells(feats, (h // 2, w // 2))
 
     def predict_full(self, inputs: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -111,7 +105,8 @@ class QBHeat(BaseSelfSupervisor):
             h, w = inputs.shape[-2:]
             masked = torch.zeros_like(inputs)
             masked[..., :h // 2, :w // 2] = inputs[..., :h // 2, :w // 2]
-            full = self._check_cells(self._last_map(self.backbone(masked)), (h, w))
+            full = self._check_cells(last_feature_map(self.backbone(masked), 'QBHeat'),
+                                     (h, w))
             return full[..., :full.shape[-2] // 2, :full.shape[-1] // 2], full
         visible = self.encode_visible(inputs)
         return visible, self.neck(visible)

@@ -5,7 +5,7 @@ import torch
 from mmpretrain.models.classifiers import ImageClassifier
 from mmpretrain.registry import MODELS
 
-from ..utils import check_patch_side, crop_patches, last_feature_map, patch_boxes
+from ..utils import PATCH_MODES, check_patch_side, patch_boxes, patch_embeddings
 
 
 @MODELS.register_module()
@@ -55,7 +55,9 @@ class BagOfPatchesClassifier(ImageClassifier):
         if num_patches < 1:
             raise ValueError(f'BagOfPatchesClassifier: num_patches={num_patches}; a bag needs '
                              f'at least one patch (e.g. num_patches=16)')
-        patch_boxes((patch_size, patch_size), patch_size, 1, mode)  # validates mode
+        if mode not in PATCH_MODES:
+            raise ValueError(f'BagOfPatchesClassifier: mode={mode!r}; choose one of '
+                             f'{PATCH_MODES}')
         self.patch_size, self.num_patches, self.mode, self.seed = (patch_size, num_patches,
                                                                    mode, seed)
         self.input_size = input_size or patch_size
@@ -73,9 +75,8 @@ class BagOfPatchesClassifier(ImageClassifier):
         if inputs.dim() != 4:
             raise ValueError(f'BagOfPatchesClassifier expects (B, C, H, W) images, got '
                              f'{tuple(inputs.shape)}')
-        patches = crop_patches(inputs, self.boxes(tuple(inputs.shape[-2:])), self.input_size)
-        feats = last_feature_map(self.backbone(patches), type(self).__name__)
-        return feats.mean(dim=(2, 3)).view(inputs.size(0), self.num_patches, -1).mean(dim=1)
+        return patch_embeddings(self.backbone, inputs, self.boxes(tuple(inputs.shape[-2:])),
+                                self.input_size, type(self).__name__).mean(dim=1)
 
     def extract_feat(self, inputs: torch.Tensor, stage: str = 'neck'):
         if stage not in ('backbone', 'neck', 'pre_logits'):

@@ -68,13 +68,19 @@ class QBHeatHead(BaseModule):
         x = x.reshape(x.size(0), gh, gw, p, p, c)
         return x.permute(0, 5, 1, 3, 2, 4).reshape(x.size(0), c, gh * p, gw * p)
 
+    @staticmethod
+    def patch_statistics(patches: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Per-patch mean and standard deviation (variance + 1e-6, as MAE) of
+        (B, N, p * p * 3) patches (:meth:`patchify`): two (B, N, 1) tensors."""
+        return (patches.mean(dim=-1, keepdim=True),
+                (patches.var(dim=-1, keepdim=True) + 1.e-6) ** .5)
+
     def construct_target(self, target: torch.Tensor) -> torch.Tensor:
         """Patchified target, per-patch normalised if ``norm_pix``."""
         target = self.patchify(target)
         if self.norm_pix:
-            mean = target.mean(dim=-1, keepdim=True)
-            var = target.var(dim=-1, keepdim=True)
-            target = (target - mean) / (var + 1.e-6) ** .5
+            mean, std = self.patch_statistics(target)
+            target = (target - mean) / std
         return target
 
     @staticmethod

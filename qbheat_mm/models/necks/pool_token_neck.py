@@ -5,6 +5,8 @@ import torch
 from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 
+from ..utils import last_feature_map
+
 
 @MODELS.register_module()
 class PoolTokenNeck(BaseModule):
@@ -21,10 +23,7 @@ class PoolTokenNeck(BaseModule):
         self.with_token = with_token
 
     def forward(self, inputs: Sequence[torch.Tensor]) -> Tuple[torch.Tensor]:
-        maps = [x for x in inputs if x.dim() == 4]
-        if not maps:
-            raise ValueError('PoolTokenNeck needs a (B, C, h, w) map from the backbone')
-        pooled = maps[-1].mean(dim=(2, 3))
+        pooled = last_feature_map(inputs, 'PoolTokenNeck').mean(dim=(2, 3))
         if self.with_token:
             if inputs[-1].dim() != 3:
                 raise ValueError('PoolTokenNeck(with_token=True) needs the backbone tokens: '

@@ -8,6 +8,8 @@ from mmpretrain.models.utils import build_2d_sincos_position_embedding
 from mmpretrain.registry import MODELS
 from torch import nn
 
+from ..utils import last_feature_map
+
 
 @MODELS.register_module()
 class TransformerProbeNeck(BaseModule):
@@ -56,10 +58,7 @@ class TransformerProbeNeck(BaseModule):
         nn.init.trunc_normal_(self.cls_token, std=0.02)
 
     def forward(self, inputs: Sequence[torch.Tensor]) -> Tuple[torch.Tensor]:
-        maps = [x for x in inputs if x.dim() == 4]
-        if not maps:
-            raise ValueError('TransformerProbeNeck needs a (B, C, h, w) map from the backbone')
-        x = maps[-1]
+        x = last_feature_map(inputs, 'TransformerProbeNeck')
         h, w = x.shape[-2:]
         if (h, w) not in self._pos:
             self._pos[(h, w)] = build_2d_sincos_position_embedding((w, h), self.embed_dims)

@@ -27,3 +27,8 @@ def last_feature_map(feats: Union[torch.Tensor, Sequence[torch.Tensor]],
             f"out_indices=(4, ) for MobileFormer/ResNet, out_type='featmap' for "
             f'VisionTransformer)')
     return maps[-1]
+
+
+def pooled_embedding(backbone, x: torch.Tensor, owner: str) -> torch.Tensor:
+    """(N, 3, h, w) -> (N, C): global average pool of ``backbone``'s last map."""
+    return last_feature_map(backbone(x), owner).mean(dim=(2, 3))

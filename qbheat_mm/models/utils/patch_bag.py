@@ -5,6 +5,8 @@ from typing import Optional
 import torch
 from torchvision.ops import roi_align
 
+from .feature_map import pooled_embedding
+
 PATCH_MODES = ('grid', 'random')
 
 
@@ -61,6 +63,18 @@ def crop_patches(images: torch.Tensor, boxes: torch.Tensor, output_size: int) ->
     rois = torch.cat((index[:, None], boxes.to(images).repeat(b, 1)), dim=1)
     return roi_align(images, rois, output_size=output_size, spatial_scale=1.0,
                      sampling_ratio=-1, aligned=True)
+
+
+def patch_embeddings(backbone, images: torch.Tensor, boxes: torch.Tensor, output_size: int,
+                     owner: str) -> torch.Tensor:
+    """The pooled embedding of every patch: the same (m, 4) boxes cropped out of every
+    image (:func:`crop_patches`), one backbone call on all B * m patches, GAP of the last map.
+
+    Returns:
+        Tensor: (B, m, C).
+    """
+    patches = crop_patches(images, boxes, output_size)
+    return pooled_embedding(backbone, patches, owner).view(images.size(0), boxes.size(0), -1)
 
 
 def check_patch_side(height: int, width: int, stride: int, owner: str) -> None:
