@@ -31,13 +31,13 @@ def test_mmpretrain_config_builds(path):
 def test_mmdet_config_builds_and_runs(path):
     cfg = Config.fromfile(path)  # inherits a stock mmdet:: base
     assert cfg.default_scope == 'mmdet'
-    assert cfg.custom_imports.imports == ['qbheat_mm']
+    assert 'qbheat_mm' in cfg.custom_imports.imports
     init_default_scope('mmdet')
     from mmdet.registry import MODELS
     cfg.model.backbone.init_cfg = None
     model = MODELS.build(cfg.model).eval()
     backbone = type(model.backbone).__name__
-    assert backbone in ('MobileFormer', 'ResNet', 'ConvNeXt')
+    assert backbone in ('MobileFormer', 'ResNet', 'ConvNeXt', 'VisionTransformer')
     # frozen: no backbone parameter can change (requires_grad off, or lr 0 and no decay)
     custom = cfg.optim_wrapper.get('paramwise_cfg', {}).get('custom_keys', {})
     no_update = custom.get('backbone', {})
@@ -47,8 +47,12 @@ def test_mmdet_config_builds_and_runs(path):
     with torch.no_grad():
         feats = model.extract_feat(torch.randn(1, 3, 128, 160))
     neck = cfg.model.neck
+    if backbone == 'VisionTransformer':      # ViTFeaturePyramid: strides 4..32 into its FPN
+        neck, first_stride = neck.fpn, 4
+    else:
+        # MobileFormer's out_indices count the stem stage (1 = stride 4), ResNet's do not (0)
+        offset = 1 if backbone == 'MobileFormer' else 2
+        first_stride = 2 ** (cfg.model.backbone.out_indices[neck.get('start_level', 0)]
+                             + offset)
     assert len(feats) == neck.num_outs
-    # MobileFormer's out_indices count the stem stage (1 = stride 4), ResNet's do not (0)
-    offset = 1 if backbone == 'MobileFormer' else 2
-    first_stride = 2 ** (cfg.model.backbone.out_indices[neck.get('start_level', 0)] + offset)
     assert feats[0].shape[-2:] == (128 // first_stride, 160 // first_stride)

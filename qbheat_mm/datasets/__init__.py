@@ -1,4 +1,5 @@
 from .data_root_check import check_data_roots
-from .transforms import HueSafeColorJitter, RandomPatchCrop, shift_hue
+from .transforms import GTSAMultiCrop, HueSafeColorJitter, RandomPatchCrop, rotate_box, shift_hue
 
-__all__ = ['check_data_roots', 'HueSafeColorJitter', 'RandomPatchCrop', 'shift_hue']
+__all__ = ['check_data_roots', 'GTSAMultiCrop', 'HueSafeColorJitter', 'RandomPatchCrop',
+           'rotate_box', 'shift_hue']

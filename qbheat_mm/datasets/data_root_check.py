@@ -1,4 +1,5 @@
 """One clear error when a config's dataset folder is missing, naming the expected layout."""
+import os
 import os.path as osp
 from typing import Iterator, Sequence, Tuple
 
@@ -26,6 +27,27 @@ def _datasets(cfg, loaders: Sequence[str]) -> Iterator[Tuple[str, dict]]:
         yield key, dataset
 
 
+IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif')
+
+
+def _check_image_folder(key: str, dataset: dict) -> None:
+    """A label-free ``CustomDataset`` (e.g. GTSA's COCO images) reads every image under its
+    folder; refuse a folder without any, before the workers start."""
+    kind = str(dataset.get('type', '')).split('.')[-1]
+    if kind != 'CustomDataset' or dataset.get('with_label', True) or dataset.get('ann_file'):
+        return
+    root = osp.join(dataset.get('data_root', ''),
+                    dataset.get('data_prefix', '') if isinstance(dataset.get('data_prefix'),
+                                                                 str) else '')
+    for _, _, files in os.walk(root, followlinks=True):
+        if any(f.lower().endswith(IMAGE_EXTENSIONS) for f in files):
+            return
+    raise FileNotFoundError(
+        f'{key}: the image folder {root!r} holds no images ({", ".join(IMAGE_EXTENSIONS)}); '
+        f'put the unlabelled images there (e.g. COCO train2017/*.jpg) or point the config at '
+        f'a folder that has them: --cfg-options {key}.dataset.data_root=/path/to/images')
+
+
 def check_data_roots(cfg, loaders: Sequence[str] = ALL_LOADERS) -> None:
     """Raise ``FileNotFoundError`` if the ``data_root`` (or ``ann_file``) of one of the
     named dataloaders is missing, with the layout that dataset type expects. Only the
@@ -40,6 +62,7 @@ def check_data_roots(cfg, loaders: Sequence[str] = ALL_LOADERS) -> None:
         elif ann and not osp.isfile(osp.join(root, ann)) and not osp.isfile(ann):
             missing = osp.join(root, ann)
         if missing is None:
+            _check_image_folder(key, dataset)
             continue
         kind = str(dataset.get('type', '')).split('.')[-1]
         layout = LAYOUTS.get(kind, LAYOUTS['CustomDataset']).format(root=root.rstrip('/'),

@@ -1,4 +1,5 @@
+from .gtsa_multi_crop import GTSAMultiCrop, rotate_box
 from .hue_safe_color_jitter import HueSafeColorJitter, shift_hue
 from .random_patch_crop import RandomPatchCrop
 
-__all__ = ['HueSafeColorJitter', 'RandomPatchCrop', 'shift_hue']
+__all__ = ['GTSAMultiCrop', 'HueSafeColorJitter', 'RandomPatchCrop', 'rotate_box', 'shift_hue']
