@@ -102,6 +102,57 @@ def bagssl_cfg(arch: str) -> dict:
         head=dict(type='VICRegHead'))
 
 
+def vicreg_cfg(arch: str) -> dict:
+    """VICReg (two views; BagSSL's machinery at n = 2, expander 512-512-512) on
+    ``backbone_cfg(arch)``."""
+    return dict(bagssl_cfg(arch), type='VICReg')
+
+
+def gtsa_geometry(size: int) -> dict:
+    """GTSA's RoI sizes and matches for 2 global crops of ``size`` and locals of half the side
+    at stride 16, scaled from the official 14 x 14 / 6 x 6 maps (roi 10 / 4, k = half of the
+    student positions): roi = 5/7 and 2/3 of the map side."""
+    big, small = size // 16, size // 32
+    return dict(roi_sizes=(max(1, 5 * big // 7), max(1, 2 * small // 3)),
+                topk=(big * big // 2, max(1, small * small // 2)),
+                large_positions=small * small)
+
+
+def gtsa_cfg(arch: str, size: int = 128) -> dict:
+    """GTSA as the MF demo (stride-16 map, depthwise projector/predictor of width 128, the
+    correspondence loss after 20 steps) on ``backbone_cfg(arch)`` with its stride-16 stage."""
+    backbone, channels = backbone_cfg(arch)
+    if arch == 'resnet50':
+        backbone, dense = dict(backbone, out_indices=(2, 3)), 1024
+    else:
+        backbone = dict(backbone, out_indices=(3, 4))
+        dense = MobileFormer.get_arch(arch)['blocks'][
+            max(i for i, b in enumerate(MobileFormer.get_arch(arch)['blocks'])
+                if b[3] == 2) - 1][2]
+    width = 128 if channels < 128 else 256
+    return dict(
+        type='GTSA', data_preprocessor=preprocessor(), backbone=backbone, pc_warmup_iters=20,
+        neck=dict(type='GTSAProjector', in_channels=dense, hid_channels=width,
+                  out_channels=width, depthwise=True),
+        predictor=dict(type='GTSAPredictor', in_channels=width, hid_channels=width,
+                       out_channels=width, depthwise=True),
+        head=dict(type='GTSAHead', **gtsa_geometry(size)),
+        rotation_head=dict(type='GTSARotationHead', hid_channels=width,
+                           bottleneck_channels=64))
+
+
+def supervised_cfg(arch: str, num_classes: int) -> dict:
+    """Supervised ceiling: ``backbone_cfg(arch)`` + GAP + linear classifier, cross-entropy."""
+    backbone, channels = backbone_cfg(arch)
+    return dict(
+        type='ImageClassifier', backbone=backbone, neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='LinearClsHead', num_classes=num_classes, in_channels=channels,
+                  loss=dict(type='CrossEntropyLoss')),
+        data_preprocessor=dict(type='ClsDataPreprocessor', mean=MEAN.flatten().tolist(),
+                               std=STD.flatten().tolist(), to_rgb=True,
+                               num_classes=num_classes))
+
+
 def lars(model, lr: float, weight_decay: float = 1.5e-6):
     """mmpretrain's LARS as LEWEL uses it: 1-D parameters (norms, biases) excluded from
     weight decay and LARS scaling. Unlike the demo configs, Mobile-Former's (2-D) token

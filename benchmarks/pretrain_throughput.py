@@ -12,6 +12,11 @@ Methods, run interleaved (rep 1: A B C, rep 2: A B C, ...), medians over reps:
 - lewel:    LEWEL_B (two full views, online + EMA target backbone and LEWEL neck, predictors)
 - bagssl:   BagSSL (8 patches of half the image side per image, one backbone call, expander,
             VICReg loss): the same pixels per image as the two-view methods
+- gtsa:     GTSA (2 global crops of the image size + 4 local crops of half the side, i.e. 3
+            views' pixels; student on all 6 crops, EMA teacher on the 2 globals, stride-16
+            projector/predictor, RoI crop + correspondence + rotation losses)
+- vicreg:   VICReg (two full views, expander, VICReg loss)
+- supervised: cross-entropy on labels (one view, GAP + linear head): the cost floor
 With --arch resnet50 (mmpretrain's ResNet-50) the methods are the CNN masked-image-modeling set:
 - qbheat, full_mim and mocov2 as above on ResNet-50, and
 - spark:    stock mmpretrain SparK (SparseResNet-50, its light decoder and loss, mask ratio
@@ -24,20 +29,23 @@ running two steps, so the import-time peak that every method shares does not hid
 """
 import argparse
 import multiprocessing as mp
+import os.path as osp
 import resource
 import statistics
 import threading
 import time
 
-from common import (bagssl_cfg, build, interleaved_times, lewel_cfg, markdown_table, mocov2_cfg,
-                    qbheat_cfg, report, spark_cfg, train_step)
+from common import (bagssl_cfg, build, gtsa_cfg, interleaved_times, lewel_cfg, markdown_table,
+                    mocov2_cfg, qbheat_cfg, report, spark_cfg, supervised_cfg, train_step,
+                    vicreg_cfg)
 
 import torch  # noqa: E402
 
-METHODS = ('qbheat', 'mocov2', 'full_mim', 'lewel', 'bagssl')
+METHODS = ('qbheat', 'mocov2', 'full_mim', 'lewel', 'gtsa', 'bagssl', 'vicreg', 'supervised')
 CNN_METHODS = ('qbheat', 'spark', 'mocov2', 'full_mim')  # --arch resnet50
 BAG = 8  # BagSSL patches per image, each of half the image side: as many pixels as 2 views
-TWO_VIEWS = ('mocov2', 'lewel')
+TWO_VIEWS = ('mocov2', 'lewel', 'vicreg')
+GTSA_LOCALS = 4  # GTSA local crops of half the side (its MF recipe: 2 x 224 + 4 x 128)
 
 
 def make(method: str, arch: str, device: str, fused: bool = True, size: int = 256):
@@ -45,7 +53,9 @@ def make(method: str, arch: str, device: str, fused: bool = True, size: int = 25
     cfg = {'qbheat': lambda: qbheat_cfg(arch), 'mocov2': lambda: mocov2_cfg(arch),
            'spark': lambda: spark_cfg(size),
            'full_mim': lambda: qbheat_cfg(arch, 'masked_full'),
-           'lewel': lambda: lewel_cfg(arch), 'bagssl': lambda: bagssl_cfg(arch)}[method]()
+           'lewel': lambda: lewel_cfg(arch), 'bagssl': lambda: bagssl_cfg(arch),
+           'gtsa': lambda: gtsa_cfg(arch, size), 'vicreg': lambda: vicreg_cfg(arch),
+           'supervised': lambda: supervised_cfg(arch, 1000)}[method]()
     model = build(cfg, device)
     params = [p for p in model.parameters() if p.requires_grad]
     optim = torch.optim.AdamW(params, lr=1e-4, **(dict(fused=True) if fused else {}))
@@ -56,10 +66,28 @@ def batch(method: str, size: int, n: int, device: str):
     """Normalised inputs as the data preprocessor would give them."""
     def view():
         return torch.randn(n, 3, size, size, device=device)
+    from mmpretrain.structures import DataSample
     if method == 'bagssl':
         return [torch.randn(n, 3, size // 2, size // 2, device=device) for _ in range(BAG)], None
+    if method == 'gtsa':
+        import numpy as np
+        from mmcv.transforms import BaseTransform  # noqa: F401  (registry import order)
+        from qbheat_mm.datasets import GTSAMultiCrop
+        crop = GTSAMultiCrop(num_local=GTSA_LOCALS, global_size=size, local_size=size // 2,
+                             global_transforms=[])
+        samples = []
+        for _ in range(n):
+            out = crop(dict(img=np.zeros((size * 3 // 2, size * 3 // 2, 3), np.uint8)))
+            sample = DataSample()
+            for key in ('gtsa_gc_boxes', 'gtsa_all_boxes', 'gtsa_rot'):
+                sample.set_field(out[key], key)
+            samples.append(sample)
+        views = [view(), view()] + [torch.randn(n, 3, size // 2, size // 2, device=device)
+                                    for _ in range(GTSA_LOCALS)]
+        return views, samples
+    if method == 'supervised':
+        return view(), [DataSample().set_gt_label(i % 1000) for i in range(n)]
     if method in TWO_VIEWS:
-        from mmpretrain.structures import DataSample
         return [view(), view()], [DataSample() for _ in range(n)]
     return view(), None
 
@@ -126,6 +154,8 @@ def main(argv=None) -> str:
                         help='for-loop AdamW instead of the fused kernel (for every method)')
     parser.add_argument('--no-memory', action='store_true', help='skip the peak-memory runs')
     parser.add_argument('--out', default='benchmarks/results/pretrain_throughput.md')
+    parser.add_argument('--png', default=None,
+                        help='images/s vs peak memory picture (default: --out with .png)')
     args = parser.parse_args(argv)
     if args.amp and not args.device.startswith('cuda'):
         raise SystemExit('--amp needs --device cuda')
@@ -158,6 +188,14 @@ def main(argv=None) -> str:
     table = markdown_table(['method', 'images/s (median)', 'range', 'QB-Heat speed-up',
                             'peak memory' + (' (allocated)' if args.device != 'cpu' else
                                              ' (peak RSS growth)')], rows)
+    if args.out and not args.no_memory:
+        from plots import scatter
+        scatter({m: (memory[m], med[m]) for m in methods},
+                args.png or osp.splitext(args.out)[0] + '.png',
+                'peak memory (MiB' + (', allocated)' if args.device != 'cpu' else
+                                      ', peak RSS growth)'), 'images/s (median)',
+                f'Pretraining cost: {args.arch}, {args.size} px, batch {args.batch}, '
+                f'{args.device}' + (' AMP' if args.amp else ''))
     return report('Pretraining throughput (full training step)', table,
                   dict(arch=args.arch, batch=args.batch, size=args.size, reps=args.reps,
                        steps=args.steps, device=args.device, amp=args.amp,

@@ -86,11 +86,15 @@ def load_exact(module: nn.Module, filename: str, prefix: str = '') -> Optional[s
     return mismatch
 
 
-def build_model(cfg, checkpoint: Optional[str] = None) -> nn.Module:
+def build_model(cfg, checkpoint: Optional[str] = None,
+                allow_backbone_only: bool = False) -> nn.Module:
     """The model of an mmengine ``Config`` with ``checkpoint`` loaded strictly (None: its
     initial weights), in eval mode; the config's ``data_preprocessor`` is merged into the
     model as the Runner does. A checkpoint of another model stops with one line naming
-    the mismatched keys instead of running on partly random weights."""
+    the mismatched keys instead of running on partly random weights. With
+    ``allow_backbone_only`` (tools that use only the backbone), a backbone checkpoint
+    (``extract_backbone.py``'s ``backbone.*`` keys) is loaded strictly into the backbone and
+    the rest of the model keeps its initial weights."""
     from mmengine.registry import init_default_scope
     from mmpretrain.registry import MODELS
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
@@ -102,6 +106,11 @@ def build_model(cfg, checkpoint: Optional[str] = None) -> nn.Module:
         model.init_weights()
         return model.eval()
     mismatch = load_exact(model, checkpoint)
+    if mismatch and allow_backbone_only:
+        state = unwrap_state_dict(CheckpointLoader.load_checkpoint(checkpoint, 'cpu'))
+        if state and all(k.startswith('backbone.') for k in state):
+            model.init_weights()
+            mismatch = load_exact(model.backbone, checkpoint, 'backbone.')
     if mismatch:
         raise SystemExit(f'{checkpoint} does not fit the model of this config: {mismatch}; '
                          'pass a checkpoint written by training this config')

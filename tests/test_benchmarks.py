@@ -13,8 +13,10 @@ def test_pretrain_throughput_smoke(tmp_path):
     proc = run([sys.executable, 'benchmarks/pretrain_throughput.py', '--reps', '1', '--steps',
                 '1', '--batch', '2', '--size', '64', '--out', str(out)])
     text = out.read_text()
-    assert {'qbheat', 'mocov2', 'full_mim', 'lewel', 'bagssl'} <= set(ROW.findall(text))
+    assert {'qbheat', 'mocov2', 'full_mim', 'lewel', 'gtsa', 'bagssl', 'vicreg',
+            'supervised'} <= set(ROW.findall(text))
     assert 'MiB' in text and text in proc.stdout
+    assert (tmp_path / 'pt.png').stat().st_size > 1000
 
 
 def test_pretrain_breakdown_smoke(tmp_path):
@@ -40,15 +42,52 @@ def test_backbone_latency_smoke(tmp_path):
     assert 'train fwd+bwd b=2' in text and len(rows[0].split('|')) == 7
 
 
-def test_ssl_small_scale_smoke(tmp_path):
+def test_ssl_study_smoke_resumes_and_draws(tmp_path):
+    """Every method for a fraction of a second; a rerun with one more seed trains only the
+    new runs (the earlier records are skipped), and the table averages both seeds."""
     data = shared_data('imagenette-mini')
-    out = tmp_path / 'ssl.md'
-    run([sys.executable, 'benchmarks/ssl_small_scale.py', '--data', data, '--budget-min',
-         '0.05', '--size', '64', '--batch', '8', '--out', str(out)])
+    out, records = tmp_path / 'study.md', tmp_path / 'study.jsonl'
+    args = [sys.executable, 'benchmarks/ssl_study.py', '--data', data, '--budget-s', '0.3',
+            '--size', '64', '--batch', '8', '--bag', '4', '--probe-epochs', '1', '--records',
+            str(records), '--out', str(out), '--save-backbones', str(tmp_path / 'bb')]
+    first = run(args + ['--seeds', '0'])
+    assert 'ETA' in first.stderr
     text = out.read_text()
-    assert {'qbheat', 'lewel', 'bagssl', 'mocov2', 'none'} <= set(ROW.findall(text))
-    assert 'bag-of-16-patches kNN' in text
-    assert re.search(r'\| none \| 0 \| 0 \| 0 \|', text)
+    methods = {'qbheat', 'lewel', 'gtsa', 'bagssl', 'vicreg', 'mocov2', 'none', 'supervised'}
+    assert methods <= set(ROW.findall(text))
+    for probe in ('kNN top-1', 'bag-of-patches kNN top-1', 'linear top-1',
+                  'transformer-probe top-1'):
+        assert probe in text
+    assert len(records.read_text().splitlines()) == 8
+    assert (tmp_path / 'study.png').stat().st_size > 1000
+    assert (tmp_path / 'bb' / 'gtsa_seed0.pth').is_file()
+    second = run(args + ['--seeds', '0', '1', '--methods', 'qbheat', 'none'])
+    assert second.stderr.count('skipped (done before)') == 2
+    assert len(records.read_text().splitlines()) == 10
+    assert re.search(r'\| qbheat \| 2 \|', out.read_text())
+    # other settings in the same records file are refused instead of mixed
+    bad = run(args[:5] + ['0.5'] + args[6:] + ['--seeds', '0'], check=False)
+    assert bad.returncode != 0 and 'other settings' in bad.stderr
+
+
+def test_qbheat_ablations_smoke(tmp_path):
+    data = shared_data('imagenette-mini')
+    out = tmp_path / 'abl.md'
+    configs = ['configs/qbheat/ablations/ablation_mode-block_norm-none.py',
+               'configs/qbheat/ablations/ablation_mode-quadrant_norm-finola.py',
+               'configs/qbheat/ablations/ablation_predictor-mlp.py']
+    proc = run([sys.executable, 'benchmarks/qbheat_ablations.py', '--configs', *configs,
+                '--data', data, '--budget-s', '0.3', '--size', '128', '--batch', '4',
+                '--seeds', '0', '1', '--records', str(tmp_path / 'abl.jsonl'), '--out',
+                str(out)])
+    assert 'ETA' in proc.stderr
+    text = out.read_text()
+    rows = {r: line for line in text.splitlines() for r in ROW.findall(line)}
+    assert {'mode-block_norm-none', 'mode-quadrant_norm-finola', 'predictor-mlp'} <= set(rows)
+    assert '| 2 |' in rows['predictor-mlp'] and ' / ' in rows['predictor-mlp']
+    held_out = float(rows['mode-block_norm-none'].split('|')[4].split('±')[0])
+    assert 0 < held_out < 10
+    assert (tmp_path / 'abl.png').stat().st_size > 1000
 
 
 def test_pretrain_throughput_resnet50_smoke(tmp_path):

@@ -1,9 +1,26 @@
 """Read image files into a batch the way the training pipeline does (BGR, centre crop)."""
-from typing import Sequence
+import glob
+import os.path as osp
+from typing import List, Sequence
 
 import mmcv
 import numpy as np
 import torch
+
+
+IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
+
+
+def find_images(folder: str, limit: int) -> List[str]:
+    """The first ``limit`` images under ``folder`` (sorted, recursive); one clear error
+    (``SystemExit``, for the analysis tools) when there is no folder or no image."""
+    if not osp.isdir(folder):
+        raise SystemExit(f'{folder} is not a folder of images')
+    paths = sorted(p for p in glob.glob(osp.join(folder, '**', '*'), recursive=True)
+                   if p.lower().endswith(IMAGE_EXTS))
+    if not paths:
+        raise SystemExit(f'no images ({", ".join(IMAGE_EXTS)}) under {folder}')
+    return paths[:limit]
 
 
 def load_image_batch(paths: Sequence[str], size: int) -> torch.Tensor:

@@ -12,7 +12,7 @@ import torch
 from mmengine.config import Config
 
 from ..conftest import REPO, shared_data
-from ..test_tools.helpers import assert_resume_exact, demo_variant, load_tool, logged_losses, run
+from ..test_tools.helpers import assert_resume_exact, demo_variant, load_tool, run
 from .test_transfer import backbone_state, det_config
 
 DEMO = osp.join(REPO, 'configs', 'gtsa', 'gtsa_mobileformer-26m_demo.py')

@@ -17,12 +17,11 @@ images (``--no-center``: raw), mean (and std) over images, for m = 1, 2, 4, ...
 Writes ``patch_aggregation.md`` (table), ``patch_aggregation.json`` and ``patch_aggregation.png``.
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
 import sys
-from typing import Dict, List, Sequence
+from typing import Dict, Sequence
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
@@ -34,21 +33,7 @@ import qbheat_mm  # noqa: E402,F401
 from qbheat_mm.checkpoint import build_model  # noqa: E402
 from qbheat_mm.models.utils import (patch_boxes, patch_embeddings,  # noqa: E402
                                     pooled_embedding)
-from qbheat_mm.visualization import load_image_batch  # noqa: E402
-
-IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
-
-
-def find_images(folder: str, limit: int) -> List[str]:
-    """The first ``limit`` images under ``folder`` (sorted, recursive)."""
-    if not osp.isdir(folder):
-        raise SystemExit(f'{folder} is not a folder of images')
-    paths = sorted(p for p in glob.glob(osp.join(folder, '**', '*'), recursive=True)
-                   if p.lower().endswith(IMAGE_EXTS))
-    if not paths:
-        raise SystemExit(f'no images ({", ".join(IMAGE_EXTS)}) under {folder}')
-    return paths[:limit]
-
+from qbheat_mm.visualization import find_images, load_image_batch  # noqa: E402
 
 @torch.no_grad()
 def aggregation_curve(model, images: torch.Tensor, patch_size: int, counts: Sequence[int],

@@ -3,7 +3,8 @@
 # ViTFeaturePyramid, drop-path 0.05, AdamW lr 5e-5, wd 0.05, 12 epochs (steps 8 and 11). The
 # official multi-scale DETR-style crop augmentation is replaced by mmdet's 1x pipeline here.
 # Official: 35.8 AP^b / 33.5 AP^m after 100 COCO pretraining epochs (not reproduced here).
-#   python tools/model_converters/extract_backbone.py work_dirs/<gtsa vit run>/epoch_100.pth gtsa_vit.pth
+#   python tools/model_converters/extract_backbone.py \
+#       work_dirs/<gtsa vit run>/epoch_100.pth gtsa_vit.pth
 #   tools/dist_train.sh configs/gtsa/mmdet/mask-rcnn_gtsa-vit-small-p16_fpn_1x_coco.py 8 \
 #       --cfg-options model.backbone.init_cfg.checkpoint=gtsa_vit.pth
 _base_ = 'mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py'

@@ -13,10 +13,27 @@ and discretised with forward Euler,
 predicts the features of the three masked quarters linearly. A (horizontal)
 and B (vertical) are C x C matrices shared by every position and image,
 initialised to zero so that both steps start as the identity.
+
+Which variant follows which paper (the QB-Heat paper's method text is not
+available, so the defaults are reasoned choices; see configs/qbheat/README.md):
+
+- ``mode='block'``: one step of the block size, I + wA and I + hB: the QB-Heat
+  abstract's z(x + dx) = (I + dx A) z with dx = the quarter's width.
+- ``mode='recurrent'``: unit steps marched cell by cell from the block's boundary
+  (the same equation with dx = 1).
+- ``mode='quadrant'``: w (h) repeated unit steps of the whole visible block, one
+  reading of block-wise masked FINOLA (arXiv 2305.16319).
+- ``step_norm='finola'`` (any mode): each step is z + dA z_hat with z_hat the
+  feature standardised over its C channels, FINOLA's dz/dx = A z_hat.
+
+Unknown from the papers: the step size, the order of the diagonal step, whether
+the normalisation has affine parameters (FINOLA: none) and the exact cell
+schedule of block-wise masked FINOLA; all are options here.
 """
 from typing import Dict, List, Optional, Tuple
 
 import torch
+import torch.nn.functional as F
 from mmengine.logging import MessageHub
 from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
@@ -36,6 +53,11 @@ class HeatExtrapolationNeck(BaseModule):
       the k-th column right of the block is (I + A)^k applied to its last
       column, then the k-th row below the top half is (I + B)^k applied to
       its last row (dx = dy = 1).
+    - ``'quadrant'``: the whole visible block is advanced by one quadrant:
+      every visible cell predicts the cell w columns to its right by w
+      repeated unit steps, top-right = (I + A)^w z, bottom-left = (I + B)^h z,
+      bottom-right = (I + B)^h (I + A)^w z (dx = dy = 1, or ``step_size``
+      with w / step_size repetitions).
 
     Args:
         in_channels (int): Channels C of the encoder map.
@@ -46,8 +68,13 @@ class HeatExtrapolationNeck(BaseModule):
             Defaults to the block size in ``'block'`` mode and 1 otherwise.
         diag_order (str): Bottom-right quarter as ``'x_then_y'``
             (P_y P_x z) or ``'average'`` of both orders.
-        pre_norm (bool): LayerNorm over channels before every linear step
-            (FINOLA-style; off in QB-Heat v1).
+        step_norm (str): ``'none'``: each step is P z; ``'finola'``: each step
+            is z + (P - I) z_hat, with z_hat the feature standardised over its
+            C channels at each position, no affine parameters (FINOLA's
+            dz/dx = A z_hat; with ``'euler'`` this is z + dx A z_hat). Selectable
+            with every mode; non-linear in z.
+        pre_norm (bool): Legacy variant: an affine LayerNorm over channels
+            before every linear step, P LN(z) (off in QB-Heat v1).
         log_diagnostics (bool): Report ||AB - BA||_F and the spectral radius
             of both step operators from :meth:`diagnostics`.
         diagnostics_interval (int): Compute them only on the training
@@ -64,9 +91,10 @@ class HeatExtrapolationNeck(BaseModule):
         - output: (B, C, 2h, 2w) full feature map, the input in the top-left
     """
 
-    modes = ('block', 'recurrent')
+    modes = ('block', 'recurrent', 'quadrant')
     operators = ('euler', 'matrix_exp')
     diag_orders = ('x_then_y', 'average')
+    step_norms = ('none', 'finola')
 
     def __init__(self,
                  in_channels: int,
@@ -74,6 +102,7 @@ class HeatExtrapolationNeck(BaseModule):
                  operator: str = 'euler',
                  step_size: Optional[float] = None,
                  diag_order: str = 'x_then_y',
+                 step_norm: str = 'none',
                  pre_norm: bool = False,
                  log_diagnostics: bool = True,
                  diagnostics_interval: int = 10,
@@ -81,7 +110,8 @@ class HeatExtrapolationNeck(BaseModule):
         super().__init__(init_cfg=init_cfg)
         for name, value, choices in (('mode', mode, self.modes),
                                      ('operator', operator, self.operators),
-                                     ('diag_order', diag_order, self.diag_orders)):
+                                     ('diag_order', diag_order, self.diag_orders),
+                                     ('step_norm', step_norm, self.step_norms)):
             if value not in choices:
                 raise ValueError(f'HeatExtrapolationNeck: {name}={value!r} is not supported; '
                                  f'choose one of {choices}')
@@ -90,6 +120,10 @@ class HeatExtrapolationNeck(BaseModule):
         self.operator = operator
         self.step_size = step_size
         self.diag_order = diag_order
+        self.step_norm = step_norm
+        if step_norm == 'finola' and pre_norm:
+            raise ValueError("HeatExtrapolationNeck: step_norm='finola' already normalises "
+                             'each step; set pre_norm=False')
         self.log_diagnostics = log_diagnostics
         if diagnostics_interval < 1:
             raise ValueError(f'HeatExtrapolationNeck: diagnostics_interval='
@@ -118,11 +152,28 @@ class HeatExtrapolationNeck(BaseModule):
         eye = torch.eye(self.in_channels, device=self.A.device, dtype=self.A.dtype)
         return eye + dx * self.A, eye + dy * self.B
 
+    @staticmethod
+    def standardise(z: torch.Tensor, dim: int = 1, eps: float = 1e-6) -> torch.Tensor:
+        """z_hat: every position's feature standardised over its channels (dimension
+        ``dim``) to zero mean and unit variance, without affine parameters."""
+        return F.layer_norm(z.movedim(dim, -1), (z.shape[dim], ), eps=eps).movedim(-1, dim)
+
     def _linear_step(self, op: torch.Tensor, z: torch.Tensor, dim: int) -> torch.Tensor:
-        """Apply a (C, C) operator to the channel dimension ``dim`` of ``z``."""
+        """One step of the (C, C) operator P along the channel dimension ``dim`` of ``z``:
+        P z, or z + (P - I) z_hat with ``step_norm='finola'``."""
+        if self.step_norm == 'finola':
+            eye = torch.eye(op.shape[0], device=op.device, dtype=op.dtype)
+            delta = torch.tensordot(op - eye, self.standardise(z, dim), dims=([1], [dim]))
+            return z + delta.movedim(0, dim)
         if self.norm is not None:
             z = self.norm(z.movedim(dim, -1)).movedim(-1, dim)
         return torch.tensordot(op, z, dims=([1], [dim])).movedim(0, dim)
+
+    def _repeat(self, op: torch.Tensor, z: torch.Tensor, times: int) -> torch.Tensor:
+        """``times`` unit steps of ``op`` applied to the whole (B, C, h, w) block."""
+        for _ in range(times):
+            z = self._linear_step(op, z, 1)
+        return z
 
     def _march(self, op: torch.Tensor, boundary: torch.Tensor, steps: int) -> torch.Tensor:
         """(I + A)^k boundary for k = 1..steps, stacked on a new last dim.
@@ -143,7 +194,15 @@ class HeatExtrapolationNeck(BaseModule):
                              f'features of the visible quarter, got {tuple(z.shape)}')
         h, w = z.shape[-2:]
         px, py = self.steps(h, w)
-        if self.mode == 'block':
+        if self.mode == 'quadrant':
+            unit = 1. if self.step_size is None else float(self.step_size)
+            nx, ny = max(1, round(w / unit)), max(1, round(h / unit))
+            right = self._repeat(px, z, nx)
+            below = self._repeat(py, z, ny)
+            corner = self._repeat(py, right, ny)
+            if self.diag_order == 'average':
+                corner = 0.5 * (corner + self._repeat(px, below, nx))
+        elif self.mode == 'block':
             right = self._linear_step(px, z, 1)
             below = self._linear_step(py, z, 1)
             corner = self._linear_step(py, right, 1)

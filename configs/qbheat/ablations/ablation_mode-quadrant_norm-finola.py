@@ -1,0 +1,3 @@
+# QB-Heat ablation over the demo setting: mode='quadrant', step_norm='finola'.
+_base_ = '../mobileformer-26m_demo.py'
+model = dict(neck=dict(mode='quadrant', step_norm='finola'))
