@@ -5,9 +5,9 @@
 import os.path as osp
 
 HERE = osp.dirname(osp.abspath(__file__))
-ORDER = ('pretrain_throughput', 'pretrain_breakdown', 'pretrain_throughput_294m_256',
-         'pretrain_throughput_resnet50_256', 'backbone_latency', 'backbone_latency_dyrelu',
-         'ssl_small_scale', 'patch_aggregation')
+ORDER = ('ssl_study', 'pretrain_throughput', 'pretrain_throughput_294m_256',
+         'pretrain_breakdown', 'pretrain_throughput_resnet50_256', 'qbheat_ablations',
+         'heat_invariance', 'backbone_latency', 'backbone_latency_dyrelu', 'patch_aggregation')
 BEGIN, END = '<!-- results:begin -->', '<!-- results:end -->'
 
 

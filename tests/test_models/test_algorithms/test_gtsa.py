@@ -218,6 +218,11 @@ def test_rotation_head_width_comes_from_the_backbone():
     assert vit.rotation_head.mlp[0].in_features == 192
     inputs, samples = random_batch()
     assert torch.isfinite(sum(vit.loss(inputs, samples).values()))
+    resnet = build(tiny_cfg(backbone=dict(type='ResNet', depth=18, out_indices=(2, 3)),
+                            neck=dict(type='GTSAProjector', in_channels=256, hid_channels=32,
+                                      out_channels=32)))
+    assert resnet.rotation_head.mlp[0].in_features == 512    # stride-32 width
+    assert torch.isfinite(sum(resnet.loss(inputs, samples).values()))
 
 
 def test_overfit_batch_loss_falls():
