@@ -18,15 +18,14 @@ seed) is appended to ``--records`` as it finishes and skipped by a rerun; a mark
 import argparse
 import glob
 import os.path as osp
-import time
 
 from common import REPO, build, markdown_table, report
 
 import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 
-from study import (Progress, Records, budgeted_training, cached_eval_batches,  # noqa: E402
-                   extract, fmt, knn_top1, linear_top1, loader, summarise)
+from study import (Records, budgeted_training, cached_eval_batches, extract,  # noqa: E402
+                   fmt, knn_top1, linear_top1, loader, run_all, summarise)
 
 DATA = osp.join(osp.dirname(REPO), 'shared', 'data', 'imagenette-mini')
 CONFIGS = osp.join(REPO, 'configs', 'qbheat', 'ablations', 'ablation_*.py')
@@ -111,20 +110,9 @@ def main(argv=None) -> str:
                     budget_s=args.budget_s)
     records = Records(args.records, settings)
     evals = cached_eval_batches(args.data, args.size, args.workers)
-    jobs = [(c, s) for c in args.configs for s in args.seeds]
-    progress = Progress([1.] * len(jobs))
-    for path, seed in jobs:
-        label = f'{ablation_name(path)} seed {seed}'
-        if records.done(config=ablation_name(path), seed=seed):
-            progress.step(label, 1., skipped=True)
-            continue
-        start = time.time()
-        row = run_one(path, seed, args, evals)
-        row['total_s'] = round(time.time() - start, 1)
-        records.add(row)
-        print(' | '.join(f'{k}={v:.3f}' if isinstance(v, float) else f'{k}={v}'
-                         for k, v in row.items()), flush=True)
-        progress.step(label, 1.)
+    paths = {ablation_name(p): p for p in args.configs}
+    run_all([('config', name, s) for name in paths for s in args.seeds], records,
+            lambda name, seed: run_one(paths[name], seed, args, evals), digits=3)
     names = [ablation_name(p) for p in args.configs]
     rows = [r for r in records.rows if r['config'] in names and r['seed'] in args.seeds]
     summary = summarise(rows, 'config', names, ['steps'] + list(METRICS))

@@ -33,15 +33,14 @@ written at the end.
 import argparse
 import os
 import os.path as osp
-import time
 
 from common import (REPO, bagssl_cfg, build, gtsa_cfg, lars, lewel_cfg, markdown_table,
                     mocov2_cfg, qbheat_cfg, report, supervised_cfg, vicreg_cfg)
 
 import torch  # noqa: E402
 
-from study import (Progress, Records, budgeted_training, cached_eval_batches,  # noqa: E402
-                   extract, fmt, knn_top1, linear_top1, loader, summarise,
+from study import (Records, budgeted_training, cached_eval_batches, extract,  # noqa: E402
+                   fmt, knn_top1, linear_top1, loader, run_all, summarise,
                    transformer_probe_top1)
 
 DATA = osp.join(osp.dirname(REPO), 'shared', 'data', 'imagenette-mini')
@@ -180,20 +179,9 @@ def main(argv=None) -> str:
                     probe_epochs=args.probe_epochs)
     records = Records(args.records, settings)
     evals = cached_eval_batches(args.data, args.size, args.workers)
-    jobs = [(m, s) for m in args.methods for s in args.seeds]
-    progress = Progress([0.2 if m == 'none' else 1. for m, _ in jobs])
-    for method, seed in jobs:
-        weight = 0.2 if method == 'none' else 1.
-        if records.done(method=method, seed=seed):
-            progress.step(f'{method} seed {seed}', weight, skipped=True)
-            continue
-        start = time.time()
-        row = run_one(method, seed, args, evals)
-        row['total_s'] = round(time.time() - start, 1)
-        records.add(row)
-        print(' | '.join(f'{k}={v:.1f}' if isinstance(v, float) else f'{k}={v}'
-                         for k, v in row.items()), flush=True)
-        progress.step(f'{method} seed {seed}', weight)
+    run_all([('method', m, s) for m in args.methods for s in args.seeds], records,
+            lambda method, seed: run_one(method, seed, args, evals),
+            weight=lambda method: 0.2 if method == 'none' else 1.)
     rows = [r for r in records.rows if r['method'] in args.methods and r['seed'] in args.seeds]
     summary = summarise(rows, 'method', args.methods, ['steps'] + list(PROBES))
     table = markdown_table(
@@ -208,8 +196,8 @@ def main(argv=None) -> str:
                      f'{osp.basename(osp.normpath(args.data))}, {args.arch}, '
                      f'{args.budget_s:.0f} CPU s per method, mean ± std over '
                      f'{len(args.seeds)} seeds')
-    return report(f'All methods at an equal compute budget ({osp.basename(osp.normpath(args.data))}, '
-                  f'{args.arch})', table,
+    dataset = osp.basename(osp.normpath(args.data))
+    return report(f'All methods at an equal compute budget ({dataset}, {args.arch})', table,
                   dict(settings, seeds=args.seeds, threads=torch.get_num_threads()), args.out,
                   'cpu')
 

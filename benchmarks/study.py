@@ -131,6 +131,28 @@ class Progress:
               f'min, ETA {eta / 60:.1f} min', file=sys.stderr, flush=True)
 
 
+def run_all(jobs: Sequence[Tuple[str, str, int]], records: Records,
+            run_one: Callable[[str, int], dict], weight: Callable[[str], float] = None,
+            digits: int = 1) -> None:
+    """Run every ``(key, name, seed)`` job that ``records`` does not hold yet (``key`` is the
+    record field naming it, e.g. 'method'), append each result as it finishes, print it and a
+    progress line with ETA (``weight(name)`` scales a job's expected time)."""
+    weights = [weight(name) if weight else 1. for _, name, _ in jobs]
+    progress = Progress(weights)
+    for (key, name, seed), w in zip(jobs, weights):
+        label = f'{name} seed {seed}'
+        if records.done(**{key: name, 'seed': seed}):
+            progress.step(label, w, skipped=True)
+            continue
+        start = time.time()
+        row = run_one(name, seed)
+        row['total_s'] = round(time.time() - start, 1)
+        records.add(row)
+        print(' | '.join(f'{k}={v:.{digits}f}' if isinstance(v, float) else f'{k}={v}'
+                         for k, v in row.items()), flush=True)
+        progress.step(label, w)
+
+
 # ------------------------------------------------------------------ frozen features
 @torch.no_grad()
 def extract(backbone: Callable, preprocess: Callable, data: Iterable, bag: int = 0

@@ -6,8 +6,7 @@
 _base_ = [
     '../_base_/models/gtsa_vit-small-p16.py',
     '../_base_/datasets/coco_gtsa.py',
-    '../_base_/schedules/adamw_coslr_gtsa.py',
-    '../_base_/default_runtime.py',
+    '../_base_/cpu_demo_runtime.py',
 ]
 max_iters = 200
 warmup_iters = 20
@@ -32,9 +31,12 @@ train_dataloader = dict(
         dict(type='PackInputs',
              algorithm_keys=['gtsa_gc_boxes', 'gtsa_all_boxes', 'gtsa_rot']),
     ]))
-optim_wrapper = dict(_delete_=True, type='OptimWrapper', clip_grad=dict(max_norm=3.0),
-                     optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.04),
-                     paramwise_cfg={{_base_.optim_wrapper.paramwise_cfg}})
+# the ViT-S recipe's AdamW, clipping and weight-decay schedule, over iterations
+optim_wrapper = dict(
+    _delete_=True, type='OptimWrapper', clip_grad=dict(max_norm=3.0),
+    optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.04),
+    paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0,
+                       custom_keys={'tokens': dict(decay_mult=0.0)}))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=warmup_iters),
     dict(type='CosineAnnealingLR', T_max=max_iters - warmup_iters, eta_min=1e-6,
@@ -42,10 +44,4 @@ param_scheduler = [
     dict(type='CosineAnnealingParamScheduler', param_name='weight_decay', eta_min_ratio=10.,
          by_epoch=False, begin=0, end=max_iters),
 ]
-train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=max_iters)
-auto_scale_lr = dict(base_batch_size=16)
-default_hooks = dict(
-    logger=dict(interval=10),
-    checkpoint=dict(interval=100, by_epoch=False, max_keep_ckpts=2))
-log_processor = dict(by_epoch=False)
-randomness = dict(seed=0)
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)

@@ -4,16 +4,14 @@ decayed group only, and its checkpoint goes through extract_backbone.py into a f
 RetinaNet evaluated with tools/test.py."""
 import json
 import os.path as osp
-import re
-import sys
 
 import pytest
 import torch
 from mmengine.config import Config
 
 from ..conftest import REPO, shared_data
-from ..test_tools.helpers import assert_resume_exact, demo_variant, load_tool, run
-from .test_transfer import backbone_state, det_config
+from ..test_tools.helpers import assert_resume_exact, demo_variant, load_tool
+from .test_transfer import assert_pretrained_backbone_detects
 
 DEMO = osp.join(REPO, 'configs', 'gtsa', 'gtsa_mobileformer-26m_demo.py')
 AMP_FREE = '''
@@ -111,22 +109,6 @@ def test_weight_decay_rises_to_ten_times_on_the_decayed_group_only():
 
 
 def test_gtsa_backbone_in_frozen_retinanet_on_coco128(tmp_path, gtsa_run):
-    coco = shared_data('coco128')
-    backbone = str(tmp_path / 'gtsa_backbone.pth')
-    run([sys.executable, 'tools/model_converters/extract_backbone.py',
-         osp.join(gtsa_run, 'iter_6.pth'), backbone])
     base = osp.join(REPO, 'configs', 'gtsa', 'mmdet',
                     'retinanet_gtsa-mobileformer-26m_fpn_frozen_1x_coco.py')
-    cfg = det_config(tmp_path, base, coco, backbone, iters=2, images=4)
-    work_dir = str(tmp_path / 'retina')
-    run([sys.executable, 'tools/train.py', cfg, '--work-dir', work_dir], timeout=900)
-    trained = osp.join(work_dir, 'iter_2.pth')
-    before = torch.load(backbone, weights_only=True)['state_dict']
-    after = backbone_state(trained)
-    assert before.keys() == after.keys()
-    assert all(torch.equal(after[k], v) for k, v in before.items())
-    proc = run([sys.executable, 'tools/test.py', cfg, trained, '--work-dir',
-                str(tmp_path / 'retina_test'), '--cfg-options', 'model.test_cfg.score_thr=0.0'],
-               timeout=900)
-    table = re.findall(r'Average (Precision|Recall) +\((AP|AR)\) @\[ IoU=', proc.stdout)
-    assert len(table) == 12, proc.stdout[-3000:]
+    assert_pretrained_backbone_detects(tmp_path, osp.join(gtsa_run, 'iter_6.pth'), base)

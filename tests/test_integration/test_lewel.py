@@ -1,15 +1,13 @@
 """LEWEL end to end on real data: the demo config trains on imagenette-mini, resumes exactly, and
 its checkpoint goes through extract_backbone.py into a frozen RetinaNet evaluated on coco128."""
 import os.path as osp
-import re
-import sys
 
 import pytest
 import torch
 
 from ..conftest import REPO, shared_data
 from ..test_tools.helpers import assert_resume_exact, demo_variant, load_tool, logged_losses, run
-from .test_transfer import backbone_state, det_config
+from .test_transfer import assert_pretrained_backbone_detects
 
 DEMO = osp.join(REPO, 'configs', 'lewel', 'lewel-b_mobileformer-26m_demo.py')
 # deterministic views at 128 px (a 4x4 map), so that a resumed run sees exactly the same data
@@ -56,25 +54,9 @@ def test_resume_reproduces_the_uninterrupted_losses(tmp_path):
 
 
 def test_lewel_backbone_in_frozen_retinanet_on_coco128(tmp_path, lewel_checkpoint):
-    coco = shared_data('coco128')
-    backbone = str(tmp_path / 'lewel_backbone.pth')
-    run([sys.executable, 'tools/model_converters/extract_backbone.py',
-         osp.join(lewel_checkpoint, 'iter_10.pth'), backbone])
     base = osp.join(REPO, 'configs', 'lewel', 'mmdet',
                     'retinanet_lewel-b-mobileformer-26m_fpn_frozen_1x_coco.py')
-    cfg = det_config(tmp_path, base, coco, backbone, iters=2, images=4)
-    work_dir = str(tmp_path / 'retina')
-    run([sys.executable, 'tools/train.py', cfg, '--work-dir', work_dir], timeout=900)
-    trained = osp.join(work_dir, 'iter_2.pth')
-    before = torch.load(backbone, weights_only=True)['state_dict']
-    after = backbone_state(trained)
-    assert before.keys() == after.keys()
-    assert all(torch.equal(after[k], v) for k, v in before.items())   # frozen, BN included
-    proc = run([sys.executable, 'tools/test.py', cfg, trained, '--work-dir',
-                str(tmp_path / 'retina_test'), '--cfg-options', 'model.test_cfg.score_thr=0.0'],
-               timeout=900)
-    table = re.findall(r'Average (Precision|Recall) +\((AP|AR)\) @\[ IoU=', proc.stdout)
-    assert len(table) == 12, proc.stdout[-3000:]
+    assert_pretrained_backbone_detects(tmp_path, osp.join(lewel_checkpoint, 'iter_10.pth'), base)
 
 
 def test_dist_train_two_gloo_processes(tmp_path):

@@ -75,6 +75,29 @@ model = dict(backbone=dict(init_cfg=dict(checkpoint={checkpoint!r})))
     return path
 
 
+def assert_pretrained_backbone_detects(tmp_path, pretrain_checkpoint: str, base: str) -> None:
+    """The README's transfer path for any pretraining checkpoint: extract_backbone.py ->
+    a frozen detector config (``base``) trained 2 iterations on coco128 with the backbone
+    bitwise unchanged -> tools/test.py prints the 12-line COCO table."""
+    coco = shared_data('coco128')
+    backbone = str(tmp_path / 'backbone.pth')
+    run([sys.executable, 'tools/model_converters/extract_backbone.py', pretrain_checkpoint,
+         backbone])
+    cfg = det_config(tmp_path, base, coco, backbone, iters=2, images=4)
+    work_dir = str(tmp_path / 'detector')
+    run([sys.executable, 'tools/train.py', cfg, '--work-dir', work_dir], timeout=900)
+    trained = osp.join(work_dir, 'iter_2.pth')
+    before = torch.load(backbone, weights_only=True)['state_dict']
+    after = backbone_state(trained)
+    assert before.keys() == after.keys()
+    assert all(torch.equal(after[k], v) for k, v in before.items())   # frozen, BN included
+    proc = run([sys.executable, 'tools/test.py', cfg, trained, '--work-dir',
+                str(tmp_path / 'detector_test'), '--cfg-options', 'model.test_cfg.score_thr=0.0'],
+               timeout=900)
+    table = re.findall(r'Average (Precision|Recall) +\((AP|AR)\) @\[ IoU=', proc.stdout)
+    assert len(table) == 12, proc.stdout[-3000:]
+
+
 def test_retinanet_frozen_backbone_on_coco128(tmp_path, qbheat_checkpoint):
     coco = shared_data('coco128')
     cfg = det_config(tmp_path, 'retinanet_mobileformer-26m_fpn_frozen_1x_coco.py', coco,

@@ -138,5 +138,6 @@ def run(args, timeout: int = 600, check: bool = True, **kwargs) -> subprocess.Co
                PYTHONPATH=REPO + os.pathsep + os.environ.get('PYTHONPATH', ''))
     proc = subprocess.run(args, cwd=kwargs.pop('cwd', REPO), env=env, capture_output=True,
                           text=True, timeout=timeout, **kwargs)
-    assert not check or proc.returncode == 0, f'{args} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}'
+    assert not check or proc.returncode == 0, (
+        f'{args} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}')
     return proc

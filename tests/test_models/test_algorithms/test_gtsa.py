@@ -15,6 +15,8 @@ from torch import nn
 from qbheat_mm.datasets.transforms import GTSAMultiCrop
 from qbheat_mm.models.heads.gtsa_head import GTSAHead, rotate_maps
 
+from .helpers import build
+
 
 @MODELS.register_module(force=True)
 class CellMeanBackbone(BaseModule):
@@ -45,13 +47,6 @@ def tiny_cfg(**kwargs):
         rotation_head=dict(type='GTSARotationHead', hid_channels=32, bottleneck_channels=16))
     cfg.update(kwargs)
     return cfg
-
-
-def build(cfg, max_iters=10):
-    MessageHub.get_current_instance().update_info('max_iters', max_iters)
-    model = MODELS.build(cfg)
-    model.init_weights()
-    return model.train()
 
 
 class FixedCrops(GTSAMultiCrop):

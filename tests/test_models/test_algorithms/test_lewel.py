@@ -2,8 +2,8 @@ import copy
 
 import pytest
 import torch
-from mmengine.logging import MessageHub
-from mmpretrain.registry import MODELS
+
+from .helpers import build
 
 
 def lewel_cfg(typ='LEWEL', **kwargs):
@@ -19,13 +19,6 @@ def lewel_cfg(typ='LEWEL', **kwargs):
         cfg.update(head=dict(type='LEWELMHead'), queue_len=32, feat_dim=16)
     cfg.update(kwargs)
     return cfg
-
-
-def build(cfg, max_iters=10):
-    MessageHub.get_current_instance().update_info('max_iters', max_iters)
-    model = MODELS.build(cfg)
-    model.init_weights()
-    return model.train()
 
 
 def views(b=4, size=64):
