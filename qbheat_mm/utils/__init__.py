@@ -1,5 +1,6 @@
+from .analysis_report import write_analysis
 from .launcher import (add_common_args, default_mmpretrain_collate, load_config,
                        setup_cpu_distributed)
 
 __all__ = ['add_common_args', 'default_mmpretrain_collate', 'load_config',
-           'setup_cpu_distributed']
+           'setup_cpu_distributed', 'write_analysis']

@@ -18,8 +18,6 @@ upper bound when the map may change per image), and ||AB - BA|| / (||A|| ||B||).
 Writes ``heat_invariance.md``, ``heat_invariance.json`` and ``heat_invariance.png``.
 """
 import argparse
-import json
-import os
 import os.path as osp
 import sys
 from typing import Dict, List
@@ -33,6 +31,7 @@ import qbheat_mm  # noqa: E402,F401
 from qbheat_mm.analysis import heat_invariance  # noqa: E402
 from qbheat_mm.checkpoint import build_model  # noqa: E402
 from qbheat_mm.models.utils import last_feature_map  # noqa: E402
+from qbheat_mm.utils import write_analysis  # noqa: E402
 from qbheat_mm.visualization import find_images, load_image_batch  # noqa: E402
 
 COLUMNS = [('r2_x', 'R² right'), ('r2_y', 'R² below'), ('r2_identity_x', 'identity R² right'),
@@ -127,17 +126,10 @@ def main(argv: List[str] = None) -> Dict[str, dict]:
                             allow_backbone_only=True)
         results[label] = analyse(feature_maps(model, images))
         print(f'{label}: done', file=sys.stderr)
-    os.makedirs(args.out_dir, exist_ok=True)
     text = (f'{len(images)} images of {data} at {args.image_size} px (fit on the first '
             f'{len(images) // 2}, scored on the other {len(images) - len(images) // 2}); last '
             f'backbone map; R² = explained variance of the neighbour\n\n{table(results)}\n')
-    print(text)
-    with open(osp.join(args.out_dir, 'heat_invariance.md'), 'w') as f:
-        f.write(text)
-    with open(osp.join(args.out_dir, 'heat_invariance.json'), 'w') as f:
-        json.dump(results, f, indent=1)
-    png = plot(results, osp.join(args.out_dir, 'heat_invariance.png'))
-    print(f'written to {args.out_dir} ({osp.basename(png)}, .md, .json)')
+    write_analysis(args.out_dir, 'heat_invariance', text, results, plot)
     return results
 
 

@@ -17,8 +17,6 @@ images (``--no-center``: raw), mean (and std) over images, for m = 1, 2, 4, ...
 Writes ``patch_aggregation.md`` (table), ``patch_aggregation.json`` and ``patch_aggregation.png``.
 """
 import argparse
-import json
-import os
 import os.path as osp
 import sys
 from typing import Dict, Sequence
@@ -33,6 +31,7 @@ import qbheat_mm  # noqa: E402,F401
 from qbheat_mm.checkpoint import build_model  # noqa: E402
 from qbheat_mm.models.utils import (patch_boxes, patch_embeddings,  # noqa: E402
                                     pooled_embedding)
+from qbheat_mm.utils import write_analysis  # noqa: E402
 from qbheat_mm.visualization import find_images, load_image_batch  # noqa: E402
 
 @torch.no_grad()
@@ -144,20 +143,13 @@ def main(argv=None) -> Dict[str, dict]:
                                                args.input_size, args.seed, not args.no_center)
                           for p in args.patch_sizes}
         print(f'{label}: done', file=sys.stderr)
-    os.makedirs(args.out_dir, exist_ok=True)
     text = (f'{len(images)} images of {args.data} at {args.image_size} px, patches at '
             f'{"their own size" if not args.input_size else f"{args.input_size} px"}, '
             f'seed {args.seed}; cosine similarity'
             f'{"" if args.no_center else " of embeddings centred on their mean over the images"}'
             f', mean ± std over images\n\n'
             + table(results, args.num_patches) + '\n')
-    print(text)
-    with open(osp.join(args.out_dir, 'patch_aggregation.md'), 'w') as f:
-        f.write(text)
-    with open(osp.join(args.out_dir, 'patch_aggregation.json'), 'w') as f:
-        json.dump(results, f, indent=1)
-    png = plot(results, osp.join(args.out_dir, 'patch_aggregation.png'))
-    print(f'written to {args.out_dir} ({osp.basename(png)}, .md, .json)')
+    write_analysis(args.out_dir, 'patch_aggregation', text, results, plot)
     return results
 
 
