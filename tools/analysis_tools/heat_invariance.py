@@ -20,6 +20,7 @@ Writes ``heat_invariance.md``, ``heat_invariance.json`` and ``heat_invariance.pn
 import argparse
 import os.path as osp
 import sys
+from datetime import date
 from typing import Dict, List
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
@@ -126,7 +127,9 @@ def main(argv: List[str] = None) -> Dict[str, dict]:
                             allow_backbone_only=True)
         results[label] = analyse(feature_maps(model, images))
         print(f'{label}: done', file=sys.stderr)
-    text = (f'{len(images)} images of {data} at {args.image_size} px (fit on the first '
+    text = (f'### Heat-equation hypothesis (tools/analysis_tools/heat_invariance.py)\n\n'
+            f'{date.today().isoformat()}; {len(images)} images of {data} at {args.image_size} '
+            f'px (fit on the first '
             f'{len(images) // 2}, scored on the other {len(images) - len(images) // 2}); last '
             f'backbone map; R² = explained variance of the neighbour\n\n{table(results)}\n')
     write_analysis(args.out_dir, 'heat_invariance', text, results, plot)
