@@ -6,7 +6,8 @@ position and image. Here A and B are fitted by least squares on the neighbour pa
 of images and scored on the pairs of another (R^2, the fraction of the neighbour's variance
 explained), beside two references: the identity (A = 0, "the neighbour equals the cell") and
 a per-image map fitted on half of one image's rows and scored on its other half (an upper
-bound for what a linear map can do when it may change from image to image). The FINOLA
+bound for what a linear map can do when it may change from image to image, provided an image
+has many more neighbour pairs than channels; with fewer the per-image fit overfits). The FINOLA
 variant predicts z(x + 1) = z(x) + A z_hat(x), z_hat the feature standardised over channels.
 """
 from typing import Dict, Tuple
