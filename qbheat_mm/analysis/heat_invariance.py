@@ -13,7 +13,8 @@ variant predicts z(x + 1) = z(x) + A z_hat(x), z_hat the feature standardised ov
 from typing import Dict, Tuple
 
 import torch
-import torch.nn.functional as F
+
+from ..models.necks.heat_extrapolation import HeatExtrapolationNeck
 
 
 def neighbour_pairs(maps: torch.Tensor, axis: str) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -29,9 +30,9 @@ def neighbour_pairs(maps: torch.Tensor, axis: str) -> Tuple[torch.Tensor, torch.
     return (src.permute(0, 2, 3, 1).reshape(-1, c), dst.permute(0, 2, 3, 1).reshape(-1, c))
 
 
-def standardise(z: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
-    """(P, C) -> every row standardised over its C channels (no affine)."""
-    return F.layer_norm(z, (z.shape[-1], ), eps=eps)
+def standardise(z: torch.Tensor) -> torch.Tensor:
+    """(P, C) -> every row standardised over its C channels (no affine): the neck's z_hat."""
+    return HeatExtrapolationNeck.standardise(z, dim=-1)
 
 
 def fit_step(src: torch.Tensor, dst: torch.Tensor, normalised: bool = False,
