@@ -71,7 +71,7 @@ def batch(method: str, size: int, n: int, device: str):
         return [torch.randn(n, 3, size // 2, size // 2, device=device) for _ in range(BAG)], None
     if method == 'gtsa':
         import numpy as np
-        from mmcv.transforms import BaseTransform  # noqa: F401  (registry import order)
+
         from qbheat_mm.datasets import GTSAMultiCrop
         crop = GTSAMultiCrop(num_local=GTSA_LOCALS, global_size=size, local_size=size // 2,
                              global_transforms=[])

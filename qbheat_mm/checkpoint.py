@@ -77,7 +77,13 @@ def load_exact(module: nn.Module, filename: str, prefix: str = '') -> Optional[s
     """Load the checkpoint ``filename`` (its keys under ``prefix``, prefix removed) into
     ``module`` only if its keys and shapes match exactly; returns None when loaded, else
     the :func:`state_dict_mismatch` line (the module is then left unchanged)."""
-    state = unwrap_state_dict(CheckpointLoader.load_checkpoint(filename, 'cpu'))
+    return load_state_exact(
+        module, unwrap_state_dict(CheckpointLoader.load_checkpoint(filename, 'cpu')), prefix)
+
+
+def load_state_exact(module: nn.Module, state: Dict[str, torch.Tensor],
+                     prefix: str = '') -> Optional[str]:
+    """:func:`load_exact` for a state dict already in memory."""
     if prefix:
         state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
     mismatch = state_dict_mismatch(module.state_dict(), state)
@@ -105,12 +111,12 @@ def build_model(cfg, checkpoint: Optional[str] = None,
     if checkpoint is None:
         model.init_weights()
         return model.eval()
-    mismatch = load_exact(model, checkpoint)
-    if mismatch and allow_backbone_only:
-        state = unwrap_state_dict(CheckpointLoader.load_checkpoint(checkpoint, 'cpu'))
-        if state and all(k.startswith('backbone.') for k in state):
-            model.init_weights()
-            mismatch = load_exact(model.backbone, checkpoint, 'backbone.')
+    state = unwrap_state_dict(CheckpointLoader.load_checkpoint(checkpoint, 'cpu'))
+    mismatch = load_state_exact(model, state)
+    if mismatch and allow_backbone_only and state and all(
+            k.startswith('backbone.') for k in state):
+        model.init_weights()
+        mismatch = load_state_exact(model.backbone, state, 'backbone.')
     if mismatch:
         raise SystemExit(f'{checkpoint} does not fit the model of this config: {mismatch}; '
                          'pass a checkpoint written by training this config')

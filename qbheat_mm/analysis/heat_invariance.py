@@ -78,14 +78,10 @@ def per_image_r2(maps: torch.Tensor, axis: str, normalised: bool = False,
             fit, score = fmap[:, 0::2], fmap[:, 1::2]
         else:
             fit, score = fmap[:, :, 0::2], fmap[:, :, 1::2]
-        if min(score.shape[-2:]) < 1 or (axis == 'x' and fit.shape[-1] < 2) or \
-                (axis == 'y' and fit.shape[-2] < 2):
-            continue
         src, dst = neighbour_pairs(fit[None], axis)
-        A = fit_step(src, dst, normalised, ridge)
         s_src, s_dst = neighbour_pairs(score[None], axis)
-        if len(s_src):
-            preds.append(predict(s_src, A, normalised))
+        if len(src) and len(s_src):
+            preds.append(predict(s_src, fit_step(src, dst, normalised, ridge), normalised))
             targets.append(s_dst)
     if not preds:
         raise ValueError('per_image_r2: the maps are too small (need >= 2 rows and columns)')

@@ -36,9 +36,8 @@ def _check_image_folder(key: str, dataset: dict) -> None:
     kind = str(dataset.get('type', '')).split('.')[-1]
     if kind != 'CustomDataset' or dataset.get('with_label', True) or dataset.get('ann_file'):
         return
-    root = osp.join(dataset.get('data_root', ''),
-                    dataset.get('data_prefix', '') if isinstance(dataset.get('data_prefix'),
-                                                                 str) else '')
+    prefix = dataset.get('data_prefix', '')
+    root = osp.join(dataset.get('data_root', ''), prefix if isinstance(prefix, str) else '')
     for _, _, files in os.walk(root, followlinks=True):
         if any(f.lower().endswith(IMAGE_EXTENSIONS) for f in files):
             return

@@ -2,7 +2,6 @@
 switched on mid-run), resumes exactly, its weight-decay schedule rises 0.04 -> 0.4 on the
 decayed group only, and its checkpoint goes through extract_backbone.py into a frozen
 RetinaNet evaluated with tools/test.py."""
-import json
 import os.path as osp
 
 import pytest
@@ -10,7 +9,8 @@ import torch
 from mmengine.config import Config
 
 from ..conftest import REPO, shared_data
-from ..test_tools.helpers import assert_resume_exact, demo_variant, load_tool
+from ..test_tools.helpers import (assert_resume_exact, demo_variant, load_tool,
+                                  logged_scalars)
 from .test_transfer import assert_pretrained_backbone_detects
 
 DEMO = osp.join(REPO, 'configs', 'gtsa', 'gtsa_mobileformer-26m_demo.py')
@@ -30,15 +30,6 @@ train_dataloader = dict(dataset=dict(pipeline=[
 '''
 
 
-def scalars(work_dir):
-    rows = []
-    for path in sorted(__import__('glob').glob(osp.join(work_dir, '*', 'vis_data',
-                                                        'scalars.json'))):
-        with open(path) as f:
-            rows += [json.loads(line) for line in f if '"loss"' in line]
-    return rows
-
-
 @pytest.fixture(scope='module')
 def gtsa_run(tmp_path_factory):
     """The demo config (its own crops: 2 x 128 + 4 x 64 px, rotations) for 6 iterations."""
@@ -51,7 +42,7 @@ def gtsa_run(tmp_path_factory):
 
 
 def test_demo_config_trains_on_coco128_images(gtsa_run):
-    rows = scalars(gtsa_run)
+    rows = logged_scalars(gtsa_run)
     assert [r['iter'] for r in rows] == list(range(1, 7))
     for r in rows:
         assert all(torch.isfinite(torch.tensor(r[k])) for k in ('loss_crop', 'loss_pc',

@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from ..conftest import REPO, shared_data
-from ..test_tools.helpers import load_tool, logged_losses, run, tiny_config, write_images
+from ..test_tools.helpers import (load_tool, logged_losses, run, tiny_config, write_config,
+                                  write_images)
 
 RESIZE = 256
 
@@ -69,10 +70,7 @@ log_processor = dict(by_epoch=False, window_size=1)
 randomness = dict(seed=0)
 model = dict(backbone=dict(init_cfg=dict(checkpoint={checkpoint!r})))
 '''
-    path = str(tmp_path / f'{osp.splitext(osp.basename(base))[0]}_coco128.py')
-    with open(path, 'w') as f:
-        f.write(text)
-    return path
+    return write_config(tmp_path, f'{osp.splitext(osp.basename(base))[0]}_coco128', text)
 
 
 def assert_pretrained_backbone_detects(tmp_path, pretrain_checkpoint: str, base: str) -> None:

@@ -35,6 +35,14 @@ def write_images(folder: str, count: int = 8, size: int = 160, seed: int = 0) ->
     return folder
 
 
+def write_config(tmp_path, name: str, text: str) -> str:
+    """Write ``text`` to ``tmp_path/name.py`` and return the path."""
+    path = osp.join(str(tmp_path), f'{name}.py')
+    with open(path, 'w') as f:
+        f.write(text)
+    return path
+
+
 def tiny_config(tmp_path, data_root: str, max_iters: int, ckpt_interval: int = 0,
                 name: str = 'tiny', extra: str = '') -> str:
     """A deterministic (augmentation-free, seeded) QB-Heat config on the demo model."""
@@ -62,10 +70,7 @@ custom_hooks = [dict(type='InvalidLossStopHook'),
 log_processor = dict(window_size=1)
 randomness = dict(seed=0, deterministic=True)
 ''' + extra
-    path = osp.join(str(tmp_path), f'{name}.py')
-    with open(path, 'w') as f:
-        f.write(text)
-    return path
+    return write_config(tmp_path, name, text)
 
 
 def demo_variant(tmp_path, base: str, data_root: str, iters: int, name: str = 'demo',
@@ -83,10 +88,7 @@ default_hooks = dict(logger=dict(interval=1),
 log_processor = dict(window_size=1)
 randomness = dict(seed=0, deterministic=True)
 ''' + extra
-    path = osp.join(str(tmp_path), f'{name}.py')
-    with open(path, 'w') as f:
-        f.write(text)
-    return path
+    return write_config(tmp_path, name, text)
 
 
 def assert_resume_exact(tmp_path, config: str, iters: int = 6) -> None:
@@ -111,16 +113,19 @@ def assert_resume_exact(tmp_path, config: str, iters: int = 6) -> None:
         assert torch.allclose(value.float(), b['state_dict'][key].float(), atol=1e-5), key
 
 
-def logged_losses(work_dir: str) -> dict:
-    """{iteration: loss} from every run's scalars.json in ``work_dir``."""
-    losses = {}
+def logged_scalars(work_dir: str) -> list:
+    """The training records (those with a ``loss``) of every run's scalars.json in
+    ``work_dir``, in order."""
+    rows = []
     for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
         with open(path) as f:
-            for line in f:
-                record = json.loads(line)
-                if 'loss' in record:
-                    losses[record['iter']] = record['loss']
-    return losses
+            rows += [r for r in map(json.loads, f) if 'loss' in r]
+    return rows
+
+
+def logged_losses(work_dir: str) -> dict:
+    """{iteration: loss} from every run's scalars.json in ``work_dir``."""
+    return {r['iter']: r['loss'] for r in logged_scalars(work_dir)}
 
 
 def free_port() -> int:

@@ -7,7 +7,7 @@ from mmpretrain.models.selfsup import BaseSelfSupervisor
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-from ..utils import check_patch_side, last_feature_map
+from ..utils import check_patch_side, last_feature_map, size_runs
 
 
 @MODELS.register_module()
@@ -60,15 +60,11 @@ class BagSSL(BaseSelfSupervisor):
     def embed(self, views: Sequence[torch.Tensor]) -> torch.Tensor:
         """n views of (B, 3, h_i, w_i) -> (B, n, d) expander outputs, one backbone call per run
         of consecutive views of equal size (as mmpretrain's SwAV does)."""
-        embeddings, start = [], 0
-        while start < len(views):
-            end = start
-            while end < len(views) and views[end].shape[-2:] == views[start].shape[-2:]:
-                end += 1
+        embeddings = []
+        for start, end in size_runs(views):
             feats = last_feature_map(self.backbone(torch.cat(views[start:end])),
                                      type(self).__name__)
             embeddings.extend(self.neck((feats, ))[0].chunk(end - start))
-            start = end
         return torch.stack(embeddings, dim=1)
 
     def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],

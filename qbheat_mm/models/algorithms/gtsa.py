@@ -12,6 +12,8 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import nn
 
+from ..utils import feature_maps, output_shapes, size_runs
+
 BOX_KEYS = ('gtsa_gc_boxes', 'gtsa_all_boxes', 'gtsa_rot')
 PIPELINE_FIX = ("use dict(type='GTSAMultiCrop', ...) followed by dict(type='PackInputs', "
                 "algorithm_keys=['gtsa_gc_boxes', 'gtsa_all_boxes', 'gtsa_rot'])")
@@ -110,16 +112,14 @@ class GTSA(BaseSelfSupervisor):
     def maps(self, feats, size: int) -> Tuple[torch.Tensor, torch.Tensor]:
         """Backbone outputs of crops of side ``size`` -> (dense map (N, C, size/s, size/s),
         last map for the rotation head), with one clear error when the stride is wrong."""
-        if isinstance(feats, torch.Tensor):
-            feats = (feats, )
-        maps = [f for f in feats if isinstance(f, torch.Tensor) and f.dim() == 4]
+        maps = feature_maps(feats)
         fix = (f"configure the backbone to return its stride-{self.feature_stride} map (e.g. "
                f"out_indices=(3, 4) for MobileFormer/ResNet, out_type='featmap' for "
                f"VisionTransformer) and point feature_index at it")
         if len(maps) <= self.feature_index:
             raise ValueError(
                 f'GTSA needs a 4-D (N, C, h, w) backbone output number {self.feature_index}, '
-                f'got outputs of shapes {[tuple(f.shape) for f in feats]}; {fix}')
+                f'got outputs of shapes {output_shapes(feats)}; {fix}')
         dense = maps[self.feature_index]
         side = size // self.feature_stride
         if tuple(dense.shape[-2:]) != (side, side):
@@ -185,16 +185,12 @@ class GTSA(BaseSelfSupervisor):
                 ) -> Tuple[List[torch.Tensor], torch.Tensor]:
         """Predictor maps of every crop and the pooled last map (B, n, C), one backbone call
         per run of consecutive equal-size crops."""
-        dense_out, pooled, start = [], [], 0
-        while start < len(views):
-            end = start
-            while end < len(views) and views[end].shape[-2:] == views[start].shape[-2:]:
-                end += 1
+        dense_out, pooled = [], []
+        for start, end in size_runs(views):
             dense, last = self.maps(self.backbone(torch.cat(views[start:end])),
                                     views[start].shape[-1])
             dense_out.extend(self.predictor(self.neck(dense)).chunk(end - start))
             pooled.extend(last.mean(dim=(2, 3)).chunk(end - start))
-            start = end
         return dense_out, torch.stack(pooled, dim=1)
 
     @torch.no_grad()

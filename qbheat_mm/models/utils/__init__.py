@@ -1,6 +1,7 @@
-from .feature_map import last_feature_map, pooled_embedding
+from .feature_map import (feature_maps, last_feature_map, output_shapes, pooled_embedding,
+                          size_runs)
 from .patch_bag import (PATCH_MODES, check_patch_side, crop_patches, patch_boxes,
                         patch_embeddings)
 
-__all__ = ['last_feature_map', 'pooled_embedding', 'PATCH_MODES', 'check_patch_side',
-           'crop_patches', 'patch_boxes', 'patch_embeddings']
+__all__ = ['feature_maps', 'last_feature_map', 'output_shapes', 'pooled_embedding', 'size_runs',
+           'PATCH_MODES', 'check_patch_side', 'crop_patches', 'patch_boxes', 'patch_embeddings']

@@ -1,7 +1,33 @@
-"""The last (B, C, h, w) map of a backbone's outputs, with one clear error when there is none."""
-from typing import Sequence, Union
+"""The (B, C, h, w) maps among a backbone's outputs, with one clear error when there is none."""
+from typing import Iterator, List, Sequence, Tuple, Union
 
 import torch
+
+
+def _outputs(feats) -> Sequence:
+    return (feats, ) if isinstance(feats, torch.Tensor) else feats
+
+
+def feature_maps(feats: Union[torch.Tensor, Sequence[torch.Tensor]]) -> List[torch.Tensor]:
+    """The 4-D tensors of ``feats`` (a tensor or a tuple of backbone outputs), in order."""
+    return [f for f in _outputs(feats) if isinstance(f, torch.Tensor) and f.dim() == 4]
+
+
+def output_shapes(feats) -> List[tuple]:
+    """Shapes of the tensors of ``feats``, for error messages."""
+    return [tuple(f.shape) for f in _outputs(feats) if isinstance(f, torch.Tensor)]
+
+
+def size_runs(views: Sequence[torch.Tensor]) -> Iterator[Tuple[int, int]]:
+    """(start, end) of every run of consecutive views of equal spatial size, so that each
+    run goes through the backbone in one call (as mmpretrain's SwAV does)."""
+    start = 0
+    while start < len(views):
+        end = start
+        while end < len(views) and views[end].shape[-2:] == views[start].shape[-2:]:
+            end += 1
+        yield start, end
+        start = end
 
 
 def last_feature_map(feats: Union[torch.Tensor, Sequence[torch.Tensor]],
@@ -16,11 +42,9 @@ def last_feature_map(feats: Union[torch.Tensor, Sequence[torch.Tensor]],
     Raises:
         ValueError: when no item is a (B, C, h, w) map.
     """
-    if isinstance(feats, torch.Tensor):
-        feats = (feats, )
-    maps = [f for f in feats if isinstance(f, torch.Tensor) and f.dim() == 4]
+    maps = feature_maps(feats)
     if not maps:
-        shapes = [tuple(f.shape) for f in feats if isinstance(f, torch.Tensor)]
+        shapes = output_shapes(feats)
         raise ValueError(
             f'{owner} needs a (B, C, h, w) feature map from the backbone, got outputs of '
             f'shapes {shapes}; configure the backbone to return a map (e.g. '
