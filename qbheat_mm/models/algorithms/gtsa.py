@@ -7,12 +7,11 @@ import numpy as np
 import torch
 from mmengine.logging import MessageHub
 from mmpretrain.models.selfsup import BaseSelfSupervisor
-from mmpretrain.models.utils import CosineEMA
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import nn
 
-from ..utils import feature_maps, output_shapes, size_runs
+from ..utils import TargetEMA, feature_maps, output_shapes, size_runs
 
 BOX_KEYS = ('gtsa_gc_boxes', 'gtsa_all_boxes', 'gtsa_rot')
 PIPELINE_FIX = ("use dict(type='GTSAMultiCrop', ...) followed by dict(type='PackInputs', "
@@ -49,7 +48,7 @@ class GTSA(BaseSelfSupervisor):
         num_global (int): Global crops, the first views. Defaults to 2.
         feature_stride (int): Stride s of the dense map. Defaults to 16.
         feature_index (int): Which 4-D backbone output is the dense map. Defaults to 0.
-        base_momentum (float): Teacher EMA momentum 1 - tau_0 (:class:`CosineEMA`), annealed
+        base_momentum (float): Teacher EMA momentum 1 - tau_0 (:class:`TargetEMA`), annealed
             to ``end_momentum``; 0.004 -> 0 is the official tau 0.996 -> 1.
         end_momentum (float): Defaults to 0.
         lambda_pc (float): Weight of the correspondence loss after warm-up. Defaults to 0.5.
@@ -99,7 +98,7 @@ class GTSA(BaseSelfSupervisor):
         if rotation_head.get('in_channels') is None:
             rotation_head['in_channels'] = rot_channels
         self.rotation_head = MODELS.build(rotation_head)
-        self.target_net = CosineEMA(nn.Sequential(self.backbone, self.neck),
+        self.target_net = TargetEMA(nn.Sequential(self.backbone, self.neck),
                                     momentum=base_momentum, end_momentum=end_momentum)
 
     def train(self, mode: bool = True) -> 'GTSA':

@@ -4,10 +4,11 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmpretrain.models.selfsup import BaseSelfSupervisor
-from mmpretrain.models.utils import CosineEMA
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import nn
+
+from ..utils import TargetEMA
 
 Embeddings = Tuple[torch.Tensor, torch.Tensor]
 
@@ -18,8 +19,11 @@ class LEWEL(BaseSelfSupervisor):
 
     Two views -> online backbone -> :class:`LEWELNeck` (global (B, D) and
     aligned (B, K, D) embeddings) -> :class:`LEWELHead` (predictors + loss);
-    the target is an EMA of backbone + neck that computes its own maps from
-    its own view. The loss sums both directions, as the official code does:
+    the target is an EMA of backbone + neck (:class:`TargetEMA`) that computes
+    its own maps from its own view. Each iteration first moves the target
+    towards the online network as the previous optimiser step left it, then
+    runs the target, then the online network (the official order: at step 0
+    the target holds the initial weights and BN statistics). The loss sums both directions, as the official code does:
     L = sum_{(i, j) in {(1, 2), (2, 1)}} alpha L_g(i->j) + (1 - alpha) L_a(i->j),
     logged as ``loss_global`` and ``loss_aligned``.
 
@@ -54,7 +58,7 @@ class LEWEL(BaseSelfSupervisor):
         super().__init__(backbone=backbone, neck=neck, head=head, pretrained=pretrained,
                          data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.eman = eman
-        self.target_net = CosineEMA(nn.Sequential(self.backbone, self.neck),
+        self.target_net = TargetEMA(nn.Sequential(self.backbone, self.neck),
                                     momentum=base_momentum, end_momentum=end_momentum,
                                     update_buffers=eman)
 
@@ -101,8 +105,11 @@ class LEWEL(BaseSelfSupervisor):
             dict: ``loss_global`` and ``loss_aligned`` (their sum is optimised).
         """
         views = self.check_views(inputs)
-        online = [self.embed(view) for view in views]
+        # The official order: the target is updated from the online state as the last
+        # optimiser step left it (step 0: the initial weights and BN statistics) and run
+        # before this iteration's online forward changes the online BN statistics.
         with torch.no_grad():
             self.target_net.update_parameters(nn.Sequential(self.backbone, self.neck))
             target = [self.target_net(view) for view in views]
+        online = [self.embed(view) for view in views]
         return self.pair_losses(online, target)

@@ -85,16 +85,16 @@ def test_eman_buffers_change_only_through_the_ema():
     assert not model.target_net.training and model.backbone.training
     model.train()    # the runner calls train() every epoch
     assert not model.target_net.module.training
-    model(views(), None, mode='loss')
     bn = 'bn1.running_mean'
-    target_bn = dict(model.target_net.module.named_buffers())['0.' + bn]
-    online_bn = dict(model.backbone.named_buffers())[bn]
-    assert torch.equal(target_bn, online_bn)              # step 0 copies
-    prev_target = target_bn.clone()
+    initial = dict(model.backbone.named_buffers())[bn].clone()
     model(views(), None, mode='loss')
-    online_now = dict(model.backbone.named_buffers())[bn]
+    target_bn = dict(model.target_net.module.named_buffers())['0.' + bn]
+    assert torch.equal(target_bn, initial)     # step 0 copies the state before the forward
+    prev_target = target_bn.clone()
+    online_before = dict(model.backbone.named_buffers())[bn].clone()
+    model(views(), None, mode='loss')
     m = 0.5 * (torch.cos(torch.tensor(torch.pi / 1000)) + 1) / 2
-    assert torch.allclose(target_bn, (1 - m) * prev_target + m * online_now, atol=1e-6)
+    assert torch.allclose(target_bn, (1 - m) * prev_target + m * online_before, atol=1e-6)
     # the eval-mode target forward itself does not touch its statistics
     frozen = target_bn.clone()
     with torch.no_grad():
