@@ -2,20 +2,13 @@
 from typing import Dict
 
 import torch
-import torch.distributed as dist
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 
+from ..utils.full_gather import gather_batch
+
 INVARIANCE_MODES = ('pairwise', 'to_mean')
-
-
-def gather_batch(z: torch.Tensor) -> torch.Tensor:
-    """Concatenate (B, ...) over all processes, keeping gradients (identity on one process)."""
-    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
-        return z
-    from torch.distributed.nn.functional import all_gather
-    return torch.cat(all_gather(z), dim=0)
 
 
 @MODELS.register_module()
@@ -38,7 +31,8 @@ class VICRegLoss(BaseModule):
       2 / n (at n = 2 exactly VICReg's).
 
     Variance and covariance use the global batch: under DDP the embeddings
-    are all-gathered (with gradients) before the statistics.
+    are all-gathered (with gradients, :class:`FullGather`: the official
+    VICReg rule) before the statistics; every process needs the same batch size.
 
     Args:
         inv_weight (float): lambda. Defaults to 25.

@@ -1,8 +1,10 @@
 from .feature_map import (feature_maps, last_feature_map, output_shapes, pooled_embedding,
                           size_runs)
-from .target_ema import TargetEMA
+from .full_gather import FullGather, distributed_world, gather_batch
 from .patch_bag import (PATCH_MODES, check_patch_side, crop_patches, patch_boxes,
                         patch_embeddings)
+from .target_ema import TargetEMA
 
 __all__ = ['feature_maps', 'last_feature_map', 'output_shapes', 'pooled_embedding', 'size_runs',
-           'PATCH_MODES', 'check_patch_side', 'crop_patches', 'patch_boxes', 'patch_embeddings', 'TargetEMA']
+           'FullGather', 'distributed_world', 'gather_batch', 'PATCH_MODES',
+           'check_patch_side', 'crop_patches', 'patch_boxes', 'patch_embeddings', 'TargetEMA']
