@@ -27,6 +27,12 @@ class BagSSL(BaseSelfSupervisor):
         feature_stride (int): Output stride of the backbone's last map; views
             smaller than it leave no feature cell and are refused.
         min_views (int): Fewest views per image (2: a bag of one has no positive).
+        joint_views (bool): One backbone + expander call per run of consecutive views of
+            equal size, so BatchNorm statistics are shared by those views (**design
+            choice**, the default for bags of many small patches: fewer, larger calls).
+            ``False`` calls backbone and expander once per view, so every view is
+            normalised with its own batch statistics, as the official VICReg code does
+            (the default of :class:`VICReg`).
         pretrained, data_preprocessor, init_cfg: as :class:`BaseSelfSupervisor`.
     """
 
@@ -36,6 +42,7 @@ class BagSSL(BaseSelfSupervisor):
                  head: dict,
                  feature_stride: int = 32,
                  min_views: int = 2,
+                 joint_views: bool = True,
                  pretrained: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[List[dict], dict]] = None) -> None:
@@ -43,6 +50,7 @@ class BagSSL(BaseSelfSupervisor):
                          data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.feature_stride = feature_stride
         self.min_views = min_views
+        self.joint_views = joint_views
 
     def check_views(self, inputs) -> Sequence[torch.Tensor]:
         name = type(self).__name__
@@ -58,10 +66,12 @@ class BagSSL(BaseSelfSupervisor):
         return inputs
 
     def embed(self, views: Sequence[torch.Tensor]) -> torch.Tensor:
-        """n views of (B, 3, h_i, w_i) -> (B, n, d) expander outputs, one backbone call per run
-        of consecutive views of equal size (as mmpretrain's SwAV does)."""
+        """n views of (B, 3, h_i, w_i) -> (B, n, d) expander outputs: one backbone call per
+        run of consecutive views of equal size (as mmpretrain's SwAV does) when
+        ``joint_views``, else one call per view."""
         embeddings = []
-        for start, end in size_runs(views):
+        runs = size_runs(views) if self.joint_views else [(i, i + 1) for i in range(len(views))]
+        for start, end in runs:
             feats = last_feature_map(self.backbone(torch.cat(views[start:end])),
                                      type(self).__name__)
             embeddings.extend(self.neck((feats, ))[0].chunk(end - start))
