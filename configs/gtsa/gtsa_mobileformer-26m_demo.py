@@ -33,10 +33,10 @@ train_dataloader = dict(
     ]))
 # the ViT-S recipe's AdamW, clipping and weight-decay schedule, over iterations
 optim_wrapper = dict(
-    _delete_=True, type='OptimWrapper', clip_grad=dict(max_norm=3.0),
+    _delete_=True, type='PerParamClipOptimWrapper', clip_grad=dict(max_norm=3.0),
     optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.04),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0,
-                       custom_keys={'tokens': dict(decay_mult=0.0)}))
+                       custom_keys={'backbone.tokens': dict(decay_mult=0.0)}))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=warmup_iters),
     dict(type='CosineAnnealingLR', T_max=max_iters - warmup_iters, eta_min=1e-6,

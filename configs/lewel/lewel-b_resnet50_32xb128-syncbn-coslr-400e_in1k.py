@@ -11,7 +11,13 @@ _base_ = [
 max_epochs = 400
 model = dict(base_momentum=0.004, eman=False)
 train_dataloader = dict(batch_size=128)
-optim_wrapper = dict(optimizer=dict(lr=7.2, weight_decay=1e-6))
+# The official collect_params excludes the MLPs' BatchNorm weights from LARS and weight decay only
+# in the EMAN flavour; here (SyncBN) they stay in the LARS group, as in the official run.
+optim_wrapper = dict(
+    optimizer=dict(lr=7.2, weight_decay=1e-6),
+    paramwise_cfg=dict(custom_keys={
+        'projector.bn0.weight': dict(decay_mult=1, lars_exclude=False),
+        'predictor.bn0.weight': dict(decay_mult=1, lars_exclude=False)}))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=10,
          convert_to_iter_based=True),

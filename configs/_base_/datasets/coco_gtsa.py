@@ -22,6 +22,7 @@ multi_crop = dict(
     num_global=2, num_local=8, global_size=224, local_size=96,
     global_scale=(0.3, 1.0), local_scale=(0.1, 0.3),
     min_overlap=0.01, min_global_overlap=0.02,
+    interpolation='bilinear', backend='pillow',
     global_transforms=color_augment)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -33,6 +34,7 @@ train_dataloader = dict(
     num_workers=10,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
+    drop_last=True,   # the official loader drops the last partial batch
     collate_fn=dict(type='default_collate'),
     dataset=dict(type=dataset_type, data_root=data_root, with_label=False,
                  pipeline=train_pipeline))

@@ -1,18 +1,18 @@
 # GTSA's optimisation (bok3948/GTSA, DINO scaffolding): AdamW, lr 1e-3 at batch 512 (5e-4 x
 # 512 / 256) with 10 linear warm-up epochs then cosine to 1e-6, per iteration; weight decay
-# cosine 0.04 -> 0.4 on the decayed group (norms, biases and position/class tokens stay at 0);
-# gradient clipping 3.0 (global norm here, per parameter in the official code); AMP.
+# cosine 0.04 -> 0.4 on the decayed group (as the official get_params_groups: only biases and
+# 1-D tensors stay at 0; position embedding and class token are decayed; Mobile-Former's global
+# tokens are kept at 0, no official counterpart); gradient clipping 3.0 on each parameter's
+# gradient separately, as the official clip_gradients; AMP.
 max_epochs = 100
 warmup_epochs = 10
 optim_wrapper = dict(
-    type='AmpOptimWrapper',
+    type='PerParamClipAmpOptimWrapper',
     loss_scale='dynamic',
     optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.04),
     clip_grad=dict(max_norm=3.0),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0, custom_keys={
-        'pos_embed': dict(decay_mult=0.0),
-        'cls_token': dict(decay_mult=0.0),
-        'tokens': dict(decay_mult=0.0)}))
+        'backbone.tokens': dict(decay_mult=0.0)}))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=warmup_epochs,
          convert_to_iter_based=True),

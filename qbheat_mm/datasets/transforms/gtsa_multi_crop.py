@@ -1,5 +1,6 @@
 """GTSA's multi-crop: overlapping global and local crops, each rotated by a multiple of 90
 degrees, with the intersection boxes that let the loss align teacher and student maps."""
+import math
 from typing import List, Optional, Sequence, Tuple
 
 import mmcv
@@ -79,7 +80,9 @@ class GTSAMultiCrop(BaseTransform):
         global_transforms (list[dict], optional): Colour pipeline of each global crop.
         local_transforms (list[dict], optional): Colour pipeline of each local crop
             (defaults to ``global_transforms``).
-        interpolation (str): Resize interpolation. Defaults to ``'bicubic'``.
+        interpolation (str): Resize interpolation. Defaults to ``'bilinear'``, the
+            official crops' (torchvision ``RandomResizedCrop``'s default); with the
+            ``'pillow'`` backend the crops equal torchvision's ``resized_crop`` pixel for pixel.
         backend (str): ``'cv2'`` or ``'pillow'``. Defaults to ``'pillow'``.
     """
 
@@ -97,7 +100,7 @@ class GTSAMultiCrop(BaseTransform):
                  rotate: bool = True,
                  global_transforms: Optional[List[dict]] = None,
                  local_transforms: Optional[List[dict]] = None,
-                 interpolation: str = 'bicubic',
+                 interpolation: str = 'bilinear',
                  backend: str = 'pillow') -> None:
         if num_global < 1 or num_local < 0:
             raise ValueError(f'GTSAMultiCrop: need num_global >= 1 and num_local >= 0, got '
@@ -141,13 +144,23 @@ class GTSAMultiCrop(BaseTransform):
         x, y = (width - w) // 2, (height - h) // 2
         return (x, y, x + w, y + h)
 
+    def overlap_thresholds(self, area: float) -> Tuple[float, float]:
+        """Intersections (pixels) a global / local crop must exceed, in whole pixels as the
+        official code: local int(min_overlap * area); global the floored local threshold
+        times min_global_overlap / min_overlap (official 0.02 / 0.01: 2 * int(0.01 * area))."""
+        local = math.floor(self.min_overlap * area)
+        if self.min_overlap > 0:
+            return local * round(self.min_global_overlap / self.min_overlap, 6), local
+        return math.floor(self.min_global_overlap * area), local
+
     def sample_boxes(self, height: int, width: int) -> Tuple[List[Box], int]:
         """Boxes of all crops with the overlap re-sampling rule; returns (boxes, fallbacks)."""
         boxes: List[Box] = []
         fallbacks = 0
         area = float(height * width)
+        need_global, need_local = self.overlap_thresholds(area)
         for i, scale in enumerate(self.scales):
-            need = (self.min_global_overlap if i < self.num_global else self.min_overlap) * area
+            need = need_global if i < self.num_global else need_local
             earlier = boxes[:min(i, self.num_global)]
             best, best_overlap = None, -1.
             for _ in range(self.max_attempts):

@@ -26,7 +26,8 @@ class GTSAConvBlock(nn.Module):
                 nn.Conv2d(in_channels, out_channels, 1))
         else:
             self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, padding=pad)
-        self.norm = LayerNorm2d(out_channels, eps=1e-6, elementwise_affine=False)
+        # nn.LayerNorm's default eps, as the official projector and predictor
+        self.norm = LayerNorm2d(out_channels, eps=1e-5, elementwise_affine=False)
         self.act = nn.GELU()
         self.residual = residual and in_channels == out_channels
 
