@@ -2,11 +2,17 @@
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
                           [--auto-scale-lr] [--no-validate] [--cfg-options K=V ...]
+                          [--knn-data ROOT [--knn-interval N] [--knn-size S]]
                           [--launcher {none,pytorch,slurm,mpi}]
+
+--knn-data turns on the kNN monitor (configs/_base_/evaluation/knn_imagenette.py) on any
+labelled ImageNet-layout folder: knn/top1 and knn/top5 every --knn-interval iterations or
+epochs (as the config's train loop counts).
 
 Multi-process runs: tools/dist_train.sh CONFIG GPUS (gloo on CPU-only machines).
 """
 import argparse
+import os
 import os.path as osp
 import sys
 
@@ -30,8 +36,41 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--no-validate', action='store_true', help='skip validation')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the LR by total batch / auto_scale_lr.base_batch_size')
+    parser.add_argument('--knn-data', metavar='ROOT',
+                        help='kNN monitor on this ImageNet-layout folder (train = memory, '
+                        'val = queries)')
+    parser.add_argument('--knn-interval', type=int, default=1,
+                        help='validation interval of the kNN monitor (iterations or epochs)')
+    parser.add_argument('--knn-size', type=int, default=224, help='kNN centre-crop size')
     add_common_args(parser)
     return parser.parse_args(argv)
+
+
+KNN_BASE = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', '_base_',
+                    'evaluation', 'knn_imagenette.py')
+
+
+def add_knn_monitor(cfg, root: str, interval: int, size: int):
+    """Merge the kNN monitor piece into ``cfg`` with ``root`` as its data folder."""
+    from mmengine.config import Config
+    if not osp.isdir(root):
+        raise SystemExit(f'--knn-data: no folder {root!r}; pass an ImageNet-layout folder '
+                         f'(train/ and val/ class folders, or meta/train.txt and meta/val.txt)')
+    piece = Config.fromfile(KNN_BASE)
+    loaders = (piece.val_dataloader, piece.val_cfg.memory_dataloader)
+    for loader, split in zip(loaders, ('val', 'train')):
+        ann = osp.join('meta', f'{split}.txt')
+        loader.dataset.update(data_root=root,
+                              ann_file=ann if osp.isfile(osp.join(root, ann)) else '')
+        loader.dataset.pipeline[1].scale = size * 8 // 7
+        loader.dataset.pipeline[2].crop_size = size
+        loader.num_workers = min(loader.num_workers, os.cpu_count() or 1)
+    cfg.merge_from_dict(dict(val_dataloader=piece.val_dataloader, val_cfg=piece.val_cfg,
+                             val_evaluator=piece.val_evaluator,
+                             train_cfg=dict(val_interval=interval)))
+    if 'Iter' in str(cfg.train_cfg.get('type', '')):    # x axis of the curve: iterations
+        cfg.merge_from_dict(dict(default_hooks=dict(logger=dict(log_metric_by_epoch=False))))
+    return cfg
 
 
 def merge_args(cfg, args):
@@ -40,13 +79,18 @@ def merge_args(cfg, args):
         if not torch.cuda.is_available():
             raise SystemExit('--amp needs a CUDA device (AmpOptimWrapper refuses CPU-only '
                              'torch); drop --amp on this machine')
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.type = ('PerParamClipAmpOptimWrapper' if cfg.optim_wrapper.get(
+            'type', '').startswith('PerParamClip') else 'AmpOptimWrapper')
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.auto_scale_lr:
         if not cfg.get('auto_scale_lr', {}).get('base_batch_size'):
             raise SystemExit('--auto-scale-lr: the config has no auto_scale_lr.base_batch_size; '
                              'add auto_scale_lr = dict(base_batch_size=N) to it')
         cfg.auto_scale_lr.enable = True
+    if args.knn_data:
+        if args.no_validate:
+            raise SystemExit('--knn-data runs in the validation loop; drop --no-validate')
+        add_knn_monitor(cfg, args.knn_data, args.knn_interval, args.knn_size)
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.resume == 'auto':
@@ -62,8 +106,8 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     cfg = merge_args(load_config(args), args)
     # the loaders training builds: train, and val unless --no-validate (it drops val_cfg)
-    check_data_roots(cfg, ('train_dataloader', 'val_dataloader') if cfg.get('val_cfg') else
-                     ('train_dataloader', ))
+    check_data_roots(cfg, ('train_dataloader', 'val_dataloader', 'val_cfg.memory_dataloader')
+                     if cfg.get('val_cfg') else ('train_dataloader', ))
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()

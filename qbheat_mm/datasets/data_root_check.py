@@ -18,7 +18,9 @@ LAYOUTS = {
 
 def _datasets(cfg, loaders: Sequence[str]) -> Iterator[Tuple[str, dict]]:
     for key in loaders:
-        loader = cfg.get(key)
+        loader = cfg
+        for part in key.split('.'):     # 'val_cfg.memory_dataloader' (KNNValLoop)
+            loader = loader.get(part) if loader else None
         if not loader or not loader.get('dataset'):
             continue
         dataset = loader['dataset']
