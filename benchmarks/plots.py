@@ -47,6 +47,39 @@ def grouped_bars(groups: Sequence[str], series: Dict[str, Sequence[Tuple[float, 
     return _save(fig, plt, path)
 
 
+def curves_with_bands(curves: Dict[str, Sequence[Sequence[Tuple[float, float]]]], path: str,
+                      xlabel: str, ylabel: str, title: str,
+                      levels: Dict[str, float] = None) -> str:
+    """One line per name through the mean of its runs' (x, y) curves (the runs' points
+    share their x positions up to noise; x is averaged too) and a band of +- one std over
+    the runs where there are several; ``levels`` adds dashed horizontal reference lines."""
+    import numpy as np
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.8, 4.6), dpi=120)
+    for name, runs in curves.items():
+        n = min(len(r) for r in runs)
+        if n == 0:
+            continue
+        xs = np.array([[p[0] for p in r[:n]] for r in runs]).mean(0)
+        ys = np.array([[p[1] for p in r[:n]] for r in runs])
+        mean = ys.mean(0)
+        line, = ax.plot(xs, mean, marker='o', ms=3, label=f'{name} ({len(runs)} seed'
+                        f'{"s" if len(runs) > 1 else ""})')
+        if len(runs) > 1:
+            std = ys.std(0, ddof=1)
+            ax.fill_between(xs, mean - std, mean + std, color=line.get_color(), alpha=0.2)
+    for name, y in (levels or {}).items():
+        ax.axhline(y, ls='--', lw=1, color='grey')
+        ax.annotate(name, (ax.get_xlim()[0], y), textcoords='offset points', xytext=(4, 3),
+                    fontsize=8, color='grey')
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return _save(fig, plt, path)
+
+
 def _save(fig, plt, path: str) -> str:
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     fig.tight_layout()

@@ -3,6 +3,7 @@
     python benchmarks/ssl_study.py                                   # MF-26M, 3 seeds, 120 s
     python benchmarks/ssl_study.py --budget-s 600 --threads 1 --seeds 0 1 2 3 4
     python benchmarks/ssl_study.py --data ../shared/data/clothing-mini --records r.jsonl
+    python benchmarks/ssl_study.py --preset imagenette --threads 1       # the Imagenette study
 
 Each method pretrains the backbone (MF-26M by default, ``--arch``) on the train split of an
 ImageNet-layout folder (labels unused, except by ``supervised``) with its own demo-size recipe
@@ -29,6 +30,15 @@ the QB-Heat paper's non-linear probe (one transformer block, TransformerProbeNec
 map, then a linear classifier). Each (method, seed) is appended to ``--records`` as it
 finishes and skipped by a rerun; the table (mean +- std over seeds) and a PNG chart are
 written at the end.
+
+Learning curves: during each run the kNN top-1 on the same centre crops (k = 20) is measured
+at ``--curve-points`` evenly spaced points of the budget (the last is the end of the run), so
+every record holds a (training CPU s, steps, kNN top-1) curve; a second PNG draws kNN top-1
+against training compute, one line per method with a band over the seeds.
+
+``--preset imagenette``: the whole of Imagenette (9,469 train / 3,925 val images, scored on
+all val images), 1,800 CPU s per run (15 x the imagenette-mini study), kNN at 6 points,
+records in benchmarks/results/ssl_study_imagenette.jsonl.
 """
 import argparse
 import os
@@ -40,11 +50,17 @@ from common import (REPO, bagssl_cfg, build, gtsa_cfg, lars, lewel_cfg, markdown
 import torch  # noqa: E402
 
 from study import (Records, budgeted_training, cached_eval_batches, extract,  # noqa: E402
-                   fmt, knn_top1, linear_top1, loader, run_all, summarise,
+                   fmt, knn_top1, linear_top1, loader, mean_std, run_all, summarise,
                    transformer_probe_top1)
 
 DATA = osp.join(osp.dirname(REPO), 'shared', 'data', 'imagenette-mini')
 METHODS = ('qbheat', 'lewel', 'gtsa', 'bagssl', 'vicreg', 'mocov2', 'none', 'supervised')
+PRESETS = {
+    'imagenette': dict(data=osp.join(osp.dirname(REPO), 'shared', 'data', 'imagenette'),
+                       budget_s=1800., curve_points=6,
+                       records='benchmarks/results/ssl_study_imagenette.jsonl',
+                       out='benchmarks/results/ssl_study_imagenette.md'),
+}
 PROBES = {'knn': 'kNN top-1', 'bag_knn': 'bag-of-patches kNN top-1', 'linear': 'linear top-1',
           'transformer': 'transformer-probe top-1'}
 
@@ -117,11 +133,28 @@ def run_one(method: str, seed: int, args, evals) -> dict:
     num_classes = evals['num_classes']
     model, optim = model_and_optimizer(method, args, num_classes)
     steps, wall = 0, 0.
+
+    def preprocess(batch):
+        return model.data_preprocessor(batch, False)
+
+    def knn_now() -> float:
+        tr_x, _, tr_y = extract(model.backbone, preprocess, evals['train'], maps=False)
+        va_x, _, va_y = extract(model.backbone, preprocess, evals['val'], maps=False)
+        return knn_top1(tr_x, tr_y, va_x, va_y)
+
+    curve = []
+
+    def mark(used_s: float, at_step: int) -> None:
+        curve.append([round(used_s, 1), at_step, knn_now()])
+        print(f'  {method} seed {seed}: kNN top-1 {curve[-1][2]:.1f} after {used_s:.0f} CPU s '
+              f'({at_step} steps)', flush=True)
+
     if method != 'none':
         data = loader(args.data, 'train', pipelines(args.size)[method], args.batch, True, seed,
                       args.workers)
+        marks = [args.budget_s * i / args.curve_points for i in range(1, args.curve_points)]
         steps, wall = budgeted_training(model, optim, data, args.budget_s, f'{method} seed '
-                                        f'{seed}', warmup_steps=20)
+                                        f'{seed}', warmup_steps=20, marks=marks, on_mark=mark)
     model.eval()
     if args.save_backbones:
         os.makedirs(args.save_backbones, exist_ok=True)
@@ -129,16 +162,16 @@ def run_one(method: str, seed: int, args, evals) -> dict:
                                    model.backbone.state_dict().items()},
                     'meta': dict(method=method, seed=seed, steps=steps, arch=args.arch)},
                    osp.join(args.save_backbones, f'{method}_seed{seed}.pth'))
-
-    def preprocess(batch):
-        return model.data_preprocessor(batch, False)
     tr_x, tr_maps, tr_y = extract(model.backbone, preprocess, evals['train'])
     va_x, va_maps, va_y = extract(model.backbone, preprocess, evals['val'])
     bag_tr, _, _ = extract(model.backbone, preprocess, evals['train'], args.bag)
     bag_va, _, _ = extract(model.backbone, preprocess, evals['val'], args.bag)
+    knn = knn_top1(tr_x, tr_y, va_x, va_y)
+    if method != 'none':
+        curve.append([round(args.budget_s, 1), steps, knn])
     return dict(method=method, seed=seed, steps=steps, images=steps * args.batch,
-                wall_s=round(wall, 1),
-                knn=knn_top1(tr_x, tr_y, va_x, va_y),
+                epochs=round(steps * args.batch / len(tr_y), 2), wall_s=round(wall, 1),
+                curve=curve, knn=knn,
                 bag_knn=knn_top1(bag_tr, tr_y, bag_va, va_y),
                 linear=linear_top1(tr_x, tr_y, va_x, va_y),
                 transformer=transformer_probe_top1(tr_maps, tr_y, va_maps, va_y,
@@ -147,6 +180,9 @@ def run_one(method: str, seed: int, args, evals) -> dict:
 
 def main(argv=None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser.add_argument('--preset', choices=sorted(PRESETS),
+                        help='a documented study setting (its values replace the defaults '
+                        'of --data, --budget-s, --curve-points, --records and --out)')
     parser.add_argument('--data', default=DATA, help='an ImageNet-layout folder')
     parser.add_argument('--arch', default='26m')
     parser.add_argument('--size', type=int, default=128, help='pretraining and eval size')
@@ -157,6 +193,9 @@ def main(argv=None) -> str:
                         help='patches per image of the bag-of-patches kNN (grid, half side)')
     parser.add_argument('--probe-epochs', type=int, default=30,
                         help='epochs of the transformer probe')
+    parser.add_argument('--curve-points', type=int, default=1,
+                        help='kNN measurements per run, evenly spaced over the budget (the '
+                        'last at its end)')
     parser.add_argument('--methods', nargs='+', default=list(METHODS), choices=METHODS)
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     parser.add_argument('--threads', type=int, default=None, help='torch threads')
@@ -169,6 +208,9 @@ def main(argv=None) -> str:
     parser.add_argument('--out', default='benchmarks/results/ssl_study.md')
     parser.add_argument('--png', default=None, help='chart (default: --out with .png)')
     args = parser.parse_args(argv)
+    if args.preset:
+        for key, value in PRESETS[args.preset].items():
+            setattr(args, key, value)
     if not osp.isdir(args.data):
         raise SystemExit(f'no dataset at {args.data}; pass --data (ImageNet layout: '
                          f'train/<class>/*, val/<class>/* or meta/train.txt, meta/val.txt)')
@@ -177,6 +219,8 @@ def main(argv=None) -> str:
     settings = dict(data=osp.abspath(args.data), arch=args.arch, size=args.size,
                     batch=args.batch, budget_s=args.budget_s, bag=args.bag,
                     probe_epochs=args.probe_epochs)
+    if args.curve_points > 1:
+        settings['curve_points'] = args.curve_points
     records = Records(args.records, settings)
     evals = cached_eval_batches(args.data, args.size, args.workers)
     run_all([('method', m, s) for m in args.methods for s in args.seeds], records,
@@ -189,13 +233,28 @@ def main(argv=None) -> str:
         [[m, int(s['seeds'][0]), f"{s['steps'][0]:.0f}"] + [fmt(s[p]) for p in PROBES]
          for m, s in summary.items()])
     if args.out:
-        from plots import grouped_bars
+        from plots import curves_with_bands, grouped_bars
         grouped_bars(list(summary), {v: [summary[m][p] for m in summary]
                                      for p, v in PROBES.items()},
                      args.png or osp.splitext(args.out)[0] + '.png', 'top-1 (%)',
                      f'{osp.basename(osp.normpath(args.data))}, {args.arch}, '
                      f'{args.budget_s:.0f} CPU s per method, mean ± std over '
                      f'{len(args.seeds)} seeds')
+        curves = {m: [[(p[0], p[2]) for p in r['curve']] for r in rows
+                      if r['method'] == m and r.get('curve')] for m in args.methods}
+        curves = {m: c for m, c in curves.items() if c}
+        if curves:
+            levels = {f'random init {summary["none"]["knn"][0]:.1f}':
+                      summary['none']['knn'][0]} if 'none' in summary else {}
+            curves_with_bands(curves, osp.splitext(args.out)[0] + '_curves.png',
+                              'training compute (CPU s, 1 thread)', 'kNN top-1 (%)',
+                              f'{osp.basename(osp.normpath(args.data))}, {args.arch}, '
+                              f'kNN (k = 20) during pretraining', levels)
+    epochs = {m: [r['epochs'] for r in rows if r['method'] == m and 'epochs' in r]
+              for m in summary if m != 'none'}
+    if any(epochs.values()):
+        table += '\n\nEpochs reached in the budget: ' + ', '.join(
+            f'{m} {fmt(mean_std(e), 2)}' for m, e in epochs.items() if e) + '.'
     dataset = osp.basename(osp.normpath(args.data))
     return report(f'All methods at an equal compute budget ({dataset}, {args.arch})', table,
                   dict(settings, seeds=args.seeds, threads=torch.get_num_threads()), args.out,

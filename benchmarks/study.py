@@ -16,6 +16,7 @@ from torch.utils.data import DataLoader
 
 from common import train_step  # noqa: E402
 
+from qbheat_mm.evaluation import weighted_knn  # noqa: E402
 from qbheat_mm.models.utils import (last_feature_map, patch_boxes,  # noqa: E402
                                     patch_embeddings)
 
@@ -52,12 +53,17 @@ def cached_eval_batches(data: str, size: int, workers: int = 1) -> dict:
 
 # ------------------------------------------------------------------ budgeted pretraining
 def budgeted_training(model, optim, data: DataLoader, budget_s: float, label: str,
-                      warmup_steps: int = 0, log_every: int = 20) -> Tuple[int, float]:
+                      warmup_steps: int = 0, log_every: int = 20,
+                      marks: Sequence[float] = (), on_mark: Optional[Callable] = None
+                      ) -> Tuple[int, float]:
     """Train until the training steps (forward, backward, optimizer; data loading excluded)
     have used ``budget_s`` seconds of this process's CPU time (``time.process_time``: all
     torch threads count, and other load on the machine does not shorten the budget).
-    A linear lr warm-up over ``warmup_steps``. Returns (steps, wall seconds)."""
+    A linear lr warm-up over ``warmup_steps``. When the training CPU time first reaches
+    each of ``marks`` (seconds), ``on_mark(used_s, steps)`` runs (its own time is not
+    counted). Returns (steps, wall seconds)."""
     base_lrs = [g['lr'] for g in optim.param_groups]
+    pending = sorted(m for m in marks if m < budget_s)
     used, steps, wall = 0.0, 0, time.time()
     while used < budget_s:
         for batch in data:
@@ -75,6 +81,12 @@ def budgeted_training(model, optim, data: DataLoader, budget_s: float, label: st
             if steps % log_every == 0:
                 print(f'  {label}: step {steps}, loss {loss:.4f}, '
                       f'{max(0., budget_s - used):.0f} CPU s left', flush=True)
+            while pending and used >= pending[0]:
+                pending.pop(0)
+                if on_mark is not None:
+                    model.eval()
+                    on_mark(used, steps)
+                    model.train()
             if used >= budget_s:
                 break
     return steps, time.time() - wall
@@ -155,11 +167,12 @@ def run_all(jobs: Sequence[Tuple[str, str, int]], records: Records,
 
 # ------------------------------------------------------------------ frozen features
 @torch.no_grad()
-def extract(backbone: Callable, preprocess: Callable, data: Iterable, bag: int = 0
-            ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(pooled (N, C), last maps (N, C, h, w), labels (N, )) of the frozen ``backbone``; with
-    ``bag`` = m, pooled is the bag-of-patches feature instead: the mean pooled embedding of
-    m grid patches of half the image side (BagSSL's evaluation)."""
+def extract(backbone: Callable, preprocess: Callable, data: Iterable, bag: int = 0,
+            maps: bool = True) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(pooled (N, C), last maps (N, C, h, w) or None when not ``maps``, labels (N, )) of the
+    frozen ``backbone``; with ``bag`` = m, pooled is the bag-of-patches feature instead: the
+    mean pooled embedding of m grid patches of half the image side (BagSSL's evaluation)."""
+    keep_maps = maps
     pooled, maps, labels = [], [], []
     for batch in data:
         batch = preprocess(batch)
@@ -170,19 +183,18 @@ def extract(backbone: Callable, preprocess: Callable, data: Iterable, bag: int =
             pooled.append(patch_embeddings(backbone, x, boxes, side, 'study').mean(dim=1))
         else:
             fmap = last_feature_map(backbone(x), 'study')
-            maps.append(fmap)
+            if keep_maps:
+                maps.append(fmap)
             pooled.append(fmap.mean(dim=(2, 3)))
         labels.append(torch.cat([s.gt_label for s in batch['data_samples']]))
     return torch.cat(pooled), (torch.cat(maps) if maps else None), torch.cat(labels)
 
 
 def knn_top1(train_x, train_y, val_x, val_y, k: int = 20, t: float = 0.07) -> float:
-    """k-NN top-1 (%) with cosine similarity and exp(sim / t)-weighted votes."""
-    train_x, val_x = F.normalize(train_x, dim=1), F.normalize(val_x, dim=1)
-    sims, idx = (val_x @ train_x.T).topk(min(k, len(train_x)), dim=1)
-    votes = torch.zeros(val_x.size(0), int(train_y.max()) + 1)
-    votes.scatter_add_(1, train_y[idx], (sims / t).exp())
-    return 100.0 * (votes.argmax(1) == val_y).float().mean().item()
+    """k-NN top-1 (%) with cosine similarity and exp(sim / t)-weighted votes (the plugin's
+    :func:`weighted_knn`, the one the KNNAccuracy metric uses)."""
+    pred = weighted_knn(train_x, train_y, val_x, k, t, topk=(1, ))
+    return 100.0 * (pred[:, 0] == val_y).float().mean().item()
 
 
 def linear_top1(train_x, train_y, val_x, val_y, steps: int = 300) -> float:

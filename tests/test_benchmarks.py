@@ -1,4 +1,5 @@
 """Seconds-long runs of the benchmark scripts (tiny sizes), so they cannot rot."""
+import json
 import re
 import sys
 
@@ -68,6 +69,26 @@ def test_ssl_study_smoke_resumes_and_draws(tmp_path):
     # other settings in the same records file are refused instead of mixed
     bad = run(args[:5] + ['0.5'] + args[6:] + ['--seeds', '0'], check=False)
     assert bad.returncode != 0 and 'other settings' in bad.stderr
+
+
+def test_ssl_study_learning_curves_smoke(tmp_path):
+    """kNN at evenly spaced points of each run's budget: every record holds its curve
+    (increasing CPU seconds and steps, the last point the final kNN), the epochs reached,
+    and the curves picture is drawn."""
+    data = shared_data('imagenette-mini')
+    out, records = tmp_path / 'curves.md', tmp_path / 'curves.jsonl'
+    run([sys.executable, 'benchmarks/ssl_study.py', '--data', data, '--budget-s', '1.5',
+         '--curve-points', '3', '--size', '64', '--batch', '8', '--bag', '4',
+         '--probe-epochs', '1', '--methods', 'qbheat', 'none', '--seeds', '0', '--records',
+         str(records), '--out', str(out)])
+    rows = {r['method']: r for r in map(json.loads, records.read_text().splitlines())}
+    curve = rows['qbheat']['curve']
+    assert len(curve) == 3 and curve[-1] == [1.5, rows['qbheat']['steps'], rows['qbheat']['knn']]
+    assert 0.5 <= curve[0][0] <= curve[1][0] <= curve[2][0]
+    assert curve[0][1] <= curve[1][1] <= curve[2][1]
+    assert rows['none']['curve'] == [] and rows['qbheat']['epochs'] > 0
+    assert (tmp_path / 'curves_curves.png').stat().st_size > 1000
+    assert 'Epochs reached in the budget: qbheat' in out.read_text()
 
 
 def test_qbheat_ablations_smoke(tmp_path):
