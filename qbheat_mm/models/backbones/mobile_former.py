@@ -51,8 +51,12 @@ class MobileFormer(BaseModule):
             token table is frozen with stage 1, since its first bridge reads
             it. 4 freezes everything.
         norm_eval (bool): Keep every BatchNorm in eval mode during training.
-        drop_path_rate (float): Maximum per-image drop-path rate, growing
-            linearly over the blocks. Released models use 0.
+        drop_path_rate (float): Maximum drop-path rate, growing linearly over
+            the blocks (the authors' rule). Released models use 0.
+        token_drop_mode (str): Drop path of the token updates: ``'token'``
+            (default, the authors': one draw per token index, shared by the
+            batch) or ``'sample'`` (one draw per image); the map updates drop
+            per image either way (:class:`TokenDropPath`).
         qkv_proj (bool): Key/value projections in the Former (off in the
             released models).
         norm_cfg (dict): Norm layer of the conv stream. Defaults to BN.
@@ -117,6 +121,7 @@ class MobileFormer(BaseModule):
                  frozen_stages: int = -1,
                  norm_eval: bool = False,
                  drop_path_rate: float = 0.,
+                 token_drop_mode: str = 'token',
                  qkv_proj: bool = False,
                  norm_cfg: Optional[dict] = None,
                  with_cp: bool = False,
@@ -169,10 +174,11 @@ class MobileFormer(BaseModule):
                 raise ValueError(f'MobileFormer: unknown block type {kind!r} in arch; '
                                  "use 'lite', 'mf' or 'down'")
             cls = LiteBottleneck if kind == 'lite' else MobileFormerBlock
+            extra = {} if kind == 'lite' else dict(token_drop_mode=token_drop_mode)
             features.append(cls(
                 channels, hidden, out, stride=blk_stride, hidden_channels2=hidden2,
                 token_dims=s['token_dims'], groups=s['groups'], drop_path_rate=rate,
-                qkv_proj=qkv_proj, norm_cfg=norm_cfg))
+                qkv_proj=qkv_proj, norm_cfg=norm_cfg, **extra))
             channels, stride = out, stride * blk_stride
             self.block_stages.append(stride.bit_length() - 2)
         if self.block_stages[-1] != self.num_stages - 1:

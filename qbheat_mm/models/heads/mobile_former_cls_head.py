@@ -36,6 +36,11 @@ class MobileFormerClsHead(ClsHead):
             channel shuffle before it).
         dropout (float, optional): Dropout before the classifier.
         bridge_heads (int): Heads of the final bridge.
+        drop_path_rate (float): Drop path of the final bridge's token update. The
+            authors give it the backbone's full ``drop_path_rate`` (the blocks get a
+            rate growing linearly to it): set both to the same value. Defaults to 0.
+        token_drop_mode (str): ``'token'`` (the authors') or ``'sample'``, as the
+            backbone's.
         norm_cfg (dict): Norm of the 1x1 conv. Defaults to BN.
 
     Shape:
@@ -54,6 +59,8 @@ class MobileFormerClsHead(ClsHead):
                  groups: Optional[int] = None,
                  dropout: Optional[float] = None,
                  bridge_heads: int = 2,
+                 drop_path_rate: float = 0.,
+                 token_drop_mode: str = 'token',
                  norm_cfg: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = (
                      dict(type='Kaiming', layer='Conv2d', mode='fan_out', nonlinearity='relu',
@@ -73,7 +80,8 @@ class MobileFormerClsHead(ClsHead):
         self.num_classes = num_classes
         mid = expand_ratio * in_channels
 
-        self.local_global = MobileToFormer(in_channels, token_dims, bridge_heads)
+        self.local_global = MobileToFormer(in_channels, token_dims, bridge_heads,
+                                           drop_path_rate, token_drop_mode)
         # Index 0 is a placeholder where MF-26M shuffles, as in the released ``classifier.conv``.
         self.conv = nn.Sequential(
             ChannelShuffle(groups) if groups > 1 else nn.Identity(),

@@ -4,6 +4,8 @@ import torch.nn.functional as F
 from mmcv.cnn.bricks import DropPath
 from torch import nn
 
+from .token_drop_path import TokenDropPath
+
 
 def check_heads(owner: str, channels: int, num_heads: int) -> None:
     """One clear error when ``channels`` cannot be split into ``num_heads`` heads."""
@@ -38,7 +40,9 @@ class MobileToFormer(nn.Module):
         channels (int): Channels C of the map.
         token_dims (int): Token width d.
         num_heads (int): Heads h; C must be divisible by h.
-        drop_path_rate (float): Per-image drop path on the token update.
+        drop_path_rate (float): Drop path on the token update (:class:`TokenDropPath`).
+        token_drop_mode (str): ``'token'`` (the authors': one draw per token index for the
+            whole batch) or ``'sample'`` (one draw per image).
 
     Shape:
         - x: (B, C, H, W)
@@ -47,7 +51,7 @@ class MobileToFormer(nn.Module):
     """
 
     def __init__(self, channels: int, token_dims: int, num_heads: int = 2,
-                 drop_path_rate: float = 0.) -> None:
+                 drop_path_rate: float = 0., token_drop_mode: str = 'token') -> None:
         super().__init__()
         check_heads('MobileToFormer', channels, num_heads)
         self.num_heads = num_heads
@@ -55,7 +59,7 @@ class MobileToFormer(nn.Module):
         self.alpha = nn.Sequential(nn.Linear(token_dims, channels), nn.Hardsigmoid())
         self.proj = nn.Linear(channels, token_dims)
         self.layer_norm = nn.LayerNorm(token_dims)
-        self.drop_path = DropPath(drop_path_rate) if drop_path_rate > 0 else nn.Identity()
+        self.drop_path = TokenDropPath(drop_path_rate, token_drop_mode)
 
     def forward(self, x: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
         kv = split_heads(x.flatten(2).transpose(1, 2), self.num_heads)

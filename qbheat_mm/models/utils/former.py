@@ -1,10 +1,10 @@
 """The Former: Mobile-Former's small transformer over the global tokens."""
 import torch
 import torch.nn.functional as F
-from mmcv.cnn.bricks import DropPath
 from torch import nn
 
 from .bridges import check_heads, merge_heads, split_heads
+from .token_drop_path import TokenDropPath
 
 
 class Former(nn.Module):
@@ -20,7 +20,8 @@ class Former(nn.Module):
         token_dims (int): Token width d.
         num_heads (int): Attention heads (4 in every released model).
         ffn_ratio (int): FFN hidden width is ``ffn_ratio * d``.
-        drop_path_rate (float): Per-image drop path on the attention update.
+        drop_path_rate (float): Drop path on the attention update (:class:`TokenDropPath`).
+        token_drop_mode (str): ``'token'`` (the authors') or ``'sample'``.
         qkv_proj (bool): Add key/value projections. Defaults to False.
 
     Shape:
@@ -29,7 +30,8 @@ class Former(nn.Module):
     """
 
     def __init__(self, token_dims: int, num_heads: int = 4, ffn_ratio: int = 2,
-                 drop_path_rate: float = 0., qkv_proj: bool = False) -> None:
+                 drop_path_rate: float = 0., qkv_proj: bool = False,
+                 token_drop_mode: str = 'token') -> None:
         super().__init__()
         check_heads('Former', token_dims, num_heads)
         self.num_heads = num_heads
@@ -42,7 +44,7 @@ class Former(nn.Module):
             nn.Linear(token_dims, ffn_ratio * token_dims), nn.GELU(),
             nn.Linear(ffn_ratio * token_dims, token_dims))
         self.ffn_norm = nn.LayerNorm(token_dims)
-        self.drop_path = DropPath(drop_path_rate) if drop_path_rate > 0 else nn.Identity()
+        self.drop_path = TokenDropPath(drop_path_rate, token_drop_mode)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         q = split_heads(self.q(tokens), self.num_heads)

@@ -93,7 +93,10 @@ class MobileFormerBlock(nn.Module):
         token_dims (int): Token width d.
         groups (int): Groups of every pointwise conv (4 in MF-26M, which also
             adds the released channel shuffles).
-        drop_path_rate (float): Per-image drop path (map and token updates).
+        drop_path_rate (float): Drop path of the map updates (per image) and the token
+            updates (:class:`TokenDropPath`).
+        token_drop_mode (str): Token drop path: ``'token'`` (the authors': one draw per token
+            index for the whole batch) or ``'sample'`` (per image).
         bridge_heads (int): Heads of both bridges.
         former_heads (int): Heads of the Former.
         ffn_ratio (int): FFN expansion of the Former.
@@ -110,14 +113,17 @@ class MobileFormerBlock(nn.Module):
                  stride: int = 1, hidden_channels2: int = 0, token_dims: int = 192,
                  groups: int = 1, drop_path_rate: float = 0., bridge_heads: int = 2,
                  former_heads: int = 4, ffn_ratio: int = 2, hyper_reduction: int = 4,
-                 qkv_proj: bool = False, norm_cfg: Optional[dict] = None) -> None:
+                 qkv_proj: bool = False, norm_cfg: Optional[dict] = None,
+                 token_drop_mode: str = 'token') -> None:
         super().__init__()
         if stride not in (1, 2):
             raise ValueError(f'MobileFormerBlock: stride must be 1 or 2, got {stride}')
         self.stride = stride
         self.use_shortcut = stride == 1 and in_channels == out_channels
-        self.local_global = MobileToFormer(in_channels, token_dims, bridge_heads, drop_path_rate)
-        self.global_block = Former(token_dims, former_heads, ffn_ratio, drop_path_rate, qkv_proj)
+        self.local_global = MobileToFormer(in_channels, token_dims, bridge_heads, drop_path_rate,
+                                           token_drop_mode)
+        self.global_block = Former(token_dims, former_heads, ffn_ratio, drop_path_rate, qkv_proj,
+                                   token_drop_mode)
         shuffle = groups > 1
         if stride == 1:
             self.conv1 = conv_bn(in_channels, hidden_channels, 1, groups=groups,
