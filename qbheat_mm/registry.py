@@ -7,7 +7,7 @@ def register_all_modules() -> None:
     stock mmdet config names them with plain types. Safe to call again."""
     from mmdet.registry import MODELS as MMDET_MODELS
 
-    from . import datasets, engine, evaluation, models  # noqa: F401
+    from . import datasets, engine, evaluation, fileio, models  # noqa: F401
     from .models.backbones import MobileFormer
 
     for module in (MobileFormer, ):

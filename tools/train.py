@@ -94,7 +94,16 @@ def merge_args(cfg, args):
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
+        from mmengine.logging import print_log
+        from qbheat_mm.fileio import find_resume_checkpoint
+        found, notes = find_resume_checkpoint(cfg.work_dir)
+        for note in notes:
+            print_log(f'--resume: {note}', logger='current', level=30)
+        if found is None:
+            print_log(f'--resume: no checkpoint in {osp.abspath(cfg.work_dir)}: training starts '
+                      f'from scratch (check --work-dir if you meant to continue a run)',
+                      logger='current', level=30)
+        cfg.resume, cfg.load_from = found is not None, found
     elif args.resume is not None:
         if not osp.isfile(args.resume):
             raise SystemExit(f'--resume: checkpoint {args.resume!r} not found')
