@@ -5,6 +5,7 @@
 _base_ = './default_runtime.py'
 optim_wrapper = dict(
     type='OptimWrapper',
+    constructor='TrainableOnlyOptimWrapperConstructor',   # frozen EMA targets: one log line
     optimizer=dict(type='LARS', lr=0.3, momentum=0.9, weight_decay=1.5e-6),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0, custom_keys={
         'bn': dict(decay_mult=0, lars_exclude=True),

@@ -34,6 +34,7 @@ train_dataloader = dict(
 # the ViT-S recipe's AdamW, clipping and weight-decay schedule, over iterations
 optim_wrapper = dict(
     _delete_=True, type='PerParamClipOptimWrapper', clip_grad=dict(max_norm=3.0),
+    constructor='TrainableOnlyOptimWrapperConstructor',
     optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.04),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0,
                        custom_keys={'backbone.tokens': dict(decay_mult=0.0)}))

@@ -8,6 +8,7 @@ max_epochs = 100
 warmup_epochs = 10
 optim_wrapper = dict(
     type='PerParamClipAmpOptimWrapper',
+    constructor='TrainableOnlyOptimWrapperConstructor',   # EMA target: one log line
     loss_scale='dynamic',
     optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.04),
     clip_grad=dict(max_norm=3.0),

@@ -5,6 +5,7 @@ max_epochs = 100
 warmup_epochs = 10
 optim_wrapper = dict(
     type='AmpOptimWrapper',
+    constructor='TrainableOnlyOptimWrapperConstructor',   # EMA target: one log line
     loss_scale='dynamic',
     optimizer=dict(type='LARS', lr=3.6, momentum=0.9, weight_decay=1.5e-6),
     paramwise_cfg=dict(custom_keys={
