@@ -6,6 +6,14 @@
 For COCO configs the evaluator is mmdet's CocoMetric and prints the standard
 12-number bbox AP table.
 """
+import os.path as osp  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, osp.join(osp.abspath(__file__).rsplit(osp.sep + 'tools' + osp.sep, 1)[0],
+                            'tools'))
+import project_env  # noqa: E402  (re-runs this tool in the project environment if needed)
+
+project_env.ensure()
 import argparse
 import os.path as osp
 import sys

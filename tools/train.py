@@ -11,6 +11,14 @@ epochs (as the config's train loop counts).
 
 Multi-process runs: tools/dist_train.sh CONFIG GPUS (gloo on CPU-only machines).
 """
+import os.path as osp  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, osp.join(osp.abspath(__file__).rsplit(osp.sep + 'tools' + osp.sep, 1)[0],
+                            'tools'))
+import project_env  # noqa: E402  (re-runs this tool in the project environment if needed)
+
+project_env.ensure()
 import argparse
 import os
 import os.path as osp

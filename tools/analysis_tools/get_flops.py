@@ -8,6 +8,14 @@ MAdds count convolutions, linear layers, the attention matrix products and the t
 multiplies per element of each dynamic ReLU (the Mobile-Former paper's convention, see
 qbheat_mm/analysis/madds.py); --no-dyrelu leaves the latter out.
 """
+import os.path as osp  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, osp.join(osp.abspath(__file__).rsplit(osp.sep + 'tools' + osp.sep, 1)[0],
+                            'tools'))
+import project_env  # noqa: E402  (re-runs this tool in the project environment if needed)
+
+project_env.ensure()
 import argparse
 import os.path as osp
 import sys

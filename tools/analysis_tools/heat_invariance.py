@@ -19,6 +19,14 @@ pairs than channels; with fewer, per-image maps overfit and score below the shar
 ||AB - BA|| / (||A|| ||B||).
 Writes ``heat_invariance.md``, ``heat_invariance.json`` and ``heat_invariance.png``.
 """
+import os.path as osp  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, osp.join(osp.abspath(__file__).rsplit(osp.sep + 'tools' + osp.sep, 1)[0],
+                            'tools'))
+import project_env  # noqa: E402  (re-runs this tool in the project environment if needed)
+
+project_env.ensure()
 import argparse
 import os.path as osp
 import sys

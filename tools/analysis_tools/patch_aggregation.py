@@ -16,6 +16,14 @@ embeddings and the whole-image embedding, each side centred on its own mean over
 images (``--no-center``: raw), mean (and std) over images, for m = 1, 2, 4, ...
 Writes ``patch_aggregation.md`` (table), ``patch_aggregation.json`` and ``patch_aggregation.png``.
 """
+import os.path as osp  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, osp.join(osp.abspath(__file__).rsplit(osp.sep + 'tools' + osp.sep, 1)[0],
+                            'tools'))
+import project_env  # noqa: E402  (re-runs this tool in the project environment if needed)
+
+project_env.ensure()
 import argparse
 import os.path as osp
 import sys

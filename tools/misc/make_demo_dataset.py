@@ -5,6 +5,14 @@
 Layout (ImageNet-style folders, one per photo): OUT_DIR/{train,val}/<photo>/<n>.png.
 Grayscale photos stay grayscale on disk; the training pipeline reads them as colour.
 """
+import os.path as osp  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, osp.join(osp.abspath(__file__).rsplit(osp.sep + 'tools' + osp.sep, 1)[0],
+                            'tools'))
+import project_env  # noqa: E402  (re-runs this tool in the project environment if needed)
+
+project_env.ensure()
 import argparse
 import os
 import os.path as osp

@@ -6,6 +6,14 @@
    held-out crops with the first-iteration and the final weights (* de-normalised with the
    target patches' mean and variance), and prints where everything went.
 """
+import os.path as osp  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, osp.join(osp.abspath(__file__).rsplit(osp.sep + 'tools' + osp.sep, 1)[0],
+                            'tools'))
+import project_env  # noqa: E402  (re-runs this tool in the project environment if needed)
+
+project_env.ensure()
 import argparse
 import glob
 import os.path as osp

@@ -6,6 +6,14 @@ DST holds ``backbone.*`` tensors and plain metadata (source, config, arch, itera
 with torch.load(weights_only=True), and plugs into mmpretrain or mmdet configs with
 init_cfg=dict(type='Pretrained', checkpoint=DST, prefix='backbone.').
 """
+import os.path as osp  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, osp.join(osp.abspath(__file__).rsplit(osp.sep + 'tools' + osp.sep, 1)[0],
+                            'tools'))
+import project_env  # noqa: E402  (re-runs this tool in the project environment if needed)
+
+project_env.ensure()
 import argparse
 import os
 import os.path as osp

@@ -14,6 +14,14 @@ DST loads into ImageClassifier(backbone=MobileFormer(arch, out_indices=(4,),
 return_tokens=True), head=MobileFormerClsHead(arch=arch)), and its ``backbone.*`` part into
 any MobileFormer (mmdet too) with init_cfg=dict(type='Pretrained', prefix='backbone.').
 """
+import os.path as osp  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, osp.join(osp.abspath(__file__).rsplit(osp.sep + 'tools' + osp.sep, 1)[0],
+                            'tools'))
+import project_env  # noqa: E402  (re-runs this tool in the project environment if needed)
+
+project_env.ensure()
 import argparse
 import os
 import pickle

@@ -3,6 +3,14 @@
     python tools/visualizations/vis_qbheat.py CONFIG CHECKPOINT IMG [IMG ...] \
         [--out reconstruction.png] [--size 256]
 """
+import os.path as osp  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, osp.join(osp.abspath(__file__).rsplit(osp.sep + 'tools' + osp.sep, 1)[0],
+                            'tools'))
+import project_env  # noqa: E402  (re-runs this tool in the project environment if needed)
+
+project_env.ensure()
 import argparse
 import os.path as osp
 import sys

@@ -1,0 +1,35 @@
+"""Run a tool under the project's environment when the interpreter that started it lacks it.
+
+The environment lives outside the clone (tools/setup_env.sh, ``make env``), so in a new shell
+``python`` is usually the system interpreter, without torch. Every tool calls :func:`ensure`
+before importing the stack: when torch or mmengine is missing it asks tools/setup_env.sh for
+the environment's interpreter (building the environment the first time, 10-25 min) and
+re-executes the same command line with it.
+"""
+import os
+import os.path as osp
+import subprocess
+import sys
+
+TOOLS = osp.dirname(osp.abspath(__file__))
+MARK = 'QBHEAT_ENV_REEXEC'
+
+
+def ensure() -> None:
+    try:
+        import mmengine  # noqa: F401
+        import torch  # noqa: F401
+        return
+    except ImportError as exc:
+        missing = exc.name
+    if os.environ.get(MARK):
+        raise SystemExit(f'{missing} is missing even in the project environment '
+                         f'({sys.executable}); rebuild it with make env and check make doctor')
+    print(f'[qbheat_mm] {sys.executable} has no {missing}: running this command with the '
+          f'project environment (tools/setup_env.sh; the first time it builds it, 10-25 min)',
+          file=sys.stderr, flush=True)
+    out = subprocess.run([osp.join(TOOLS, 'setup_env.sh')], check=True,
+                         stdout=subprocess.PIPE, text=True).stdout
+    python = out.strip().splitlines()[-1]
+    os.environ[MARK] = '1'
+    os.execv(python, [python] + sys.argv)
