@@ -19,7 +19,7 @@ model = dict(
 train_dataloader = dict(
     batch_size=16,
     num_workers=2,
-    dataset=dict(type='ImageNet', data_root='../shared/data/imagenette-mini', split='train'))
+    dataset=dict(data_root='../shared/data/imagenette-mini'))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=30),
     dict(type='CosineAnnealingLR', T_max=max_iters - 30, by_epoch=False, begin=30,

@@ -22,7 +22,9 @@ view_pipeline = [
 train_dataloader = dict(
     # a cross-package base tags collate_fn with _scope_, which default_collate refuses
     collate_fn=dict(_delete_=True, type='default_collate'),
-    dataset=dict(pipeline=[
+    # labels unused: any folder of images under data/imagenet/train (no meta/, any classes)
+    dataset=dict(_delete_=True, type='CustomDataset', data_root='data/imagenet/',
+                 data_prefix='train', with_label=False, pipeline=[
         dict(type='LoadImageFromFile'),
         dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
         dict(type='PackInputs'),

@@ -21,7 +21,8 @@ view_pipeline = [
 ]
 train_dataloader = dict(
     batch_size=256, num_workers=8,
-    dataset=dict(type='ImageNet', data_root='../shared/data/imagenette', split='train',
+    dataset=dict(_delete_=True, type='CustomDataset', data_root='../shared/data/imagenette',
+                 data_prefix='train', with_label=False,
                  pipeline=[dict(type='LoadImageFromFile'),
                            dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
                            dict(type='PackInputs')]))

@@ -10,7 +10,7 @@ model = dict(
     head=dict(decoder=dict(in_channels=512)))
 train_dataloader = dict(
     batch_size=256, num_workers=8,
-    dataset=dict(type='ImageNet', data_root=data_root, split='train',
+    dataset=dict(data_root=data_root,
                  pipeline=[dict(type='LoadImageFromFile'),
                            dict(type='RandomResizedCrop', scale=128, crop_ratio_range=(0.2, 1.0),
                                 backend='pillow', interpolation='bicubic'),

@@ -27,7 +27,7 @@ def view(blur, solarize):
 
 train_dataloader = dict(
     batch_size=256, num_workers=8,
-    dataset=dict(type='ImageNet', data_root='../shared/data/imagenette', split='train',
+    dataset=dict(data_root='../shared/data/imagenette',
                  pipeline=[dict(type='LoadImageFromFile'),
                            dict(type='MultiView', num_views=[1, 1],
                                 transforms=[view(1.0, 0.0), view(0.1, 0.2)]),

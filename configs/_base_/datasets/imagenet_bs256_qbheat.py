@@ -1,7 +1,9 @@
 # ImageNet-1k for QB-Heat pretraining (labels unused). Layout: data/imagenet/train/<class>/*.JPEG
 # (or data/imagenet/meta/train.txt). Pretraining size 256: the visible quarter is 128x128, a 4x4
 # map at stride 32, extrapolated to 8x8 (224 does not tile at stride 32; see docs).
-dataset_type = 'ImageNet'
+# labels are unused: every image under <data_root>/train (class folders or not, any count, no
+# meta/ needed) is read; any other folder of images: data_root=FOLDER data_prefix=''
+dataset_type = 'CustomDataset'
 data_root = 'data/imagenet/'
 img_size = 256
 
@@ -25,5 +27,5 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
-    dataset=dict(type=dataset_type, data_root=data_root, split='train',
+    dataset=dict(type=dataset_type, data_root=data_root, data_prefix='train', with_label=False,
                  pipeline=train_pipeline))

@@ -1,7 +1,9 @@
 # ImageNet-1k for LEWEL (labels unused): the official BYOL-style asymmetric view pair
 # (LayneH/LEWEL data/transforms.py) with RandomResizedCrop scale (0.2, 1.0), not BYOL's 0.08.
 # Layout: data/imagenet/train/<class>/*.JPEG (or data/imagenet/meta/train.txt).
-dataset_type = 'ImageNet'
+# labels are unused: every image under <data_root>/train (class folders or not, any count, no
+# meta/ needed) is read; any other folder of images: data_root=FOLDER data_prefix=''
+dataset_type = 'CustomDataset'
 data_root = 'data/imagenet/'
 img_size = 224
 data_preprocessor = dict(
@@ -41,5 +43,5 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
-    dataset=dict(type=dataset_type, data_root=data_root, split='train',
+    dataset=dict(type=dataset_type, data_root=data_root, data_prefix='train', with_label=False,
                  pipeline=train_pipeline))
