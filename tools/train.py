@@ -29,7 +29,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import torch  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from qbheat_mm.datasets import check_data_roots  # noqa: E402
+from qbheat_mm.datasets import DataRootError, check_data_roots  # noqa: E402
 from qbheat_mm.utils import (add_common_args, default_mmpretrain_collate,  # noqa: E402
                              load_config, setup_cpu_distributed)
 
@@ -131,4 +131,7 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except DataRootError as exc:     # a missing data path: its message, no traceback
+        raise SystemExit(f'error: {exc}')

@@ -29,6 +29,11 @@ def _datasets(cfg, loaders: Sequence[str]) -> Iterator[Tuple[str, dict]]:
         yield key, dataset
 
 
+class DataRootError(FileNotFoundError):
+    """A configured data folder or annotation file is missing (the tools print its message
+    without a traceback)."""
+
+
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif')
 
 
@@ -43,10 +48,23 @@ def _check_image_folder(key: str, dataset: dict) -> None:
     for _, _, files in os.walk(root, followlinks=True):
         if any(f.lower().endswith(IMAGE_EXTENSIONS) for f in files):
             return
-    raise FileNotFoundError(
+    raise DataRootError(
         f'{key}: the image folder {root!r} holds no images ({", ".join(IMAGE_EXTENSIONS)}); '
         f'put the unlabelled images there (e.g. COCO train2017/*.jpg) or point the config at '
         f'a folder that has them: --cfg-options {key}.dataset.data_root=/path/to/images')
+
+
+def _evaluator_files(cfg, loader_key: str) -> Iterator[Tuple[str, str]]:
+    """(config key, path) of the annotation files the evaluator of ``loader_key`` reads
+    (e.g. mmdet's CocoMetric ``ann_file``)."""
+    key = loader_key.replace('_dataloader', '_evaluator')
+    evaluators = cfg.get(key) if '.' not in loader_key else None
+    if isinstance(evaluators, dict):
+        evaluators = [evaluators]
+    for i, evaluator in enumerate(evaluators or []):
+        if isinstance(evaluator, dict) and evaluator.get('ann_file'):
+            name = key if isinstance(cfg.get(key), dict) else f'{key}.{i}'
+            yield f'{name}.ann_file', evaluator['ann_file']
 
 
 def check_data_roots(cfg, loaders: Sequence[str] = ALL_LOADERS) -> None:
@@ -68,7 +86,16 @@ def check_data_roots(cfg, loaders: Sequence[str] = ALL_LOADERS) -> None:
         kind = str(dataset.get('type', '')).split('.')[-1]
         layout = LAYOUTS.get(kind, LAYOUTS['CustomDataset']).format(root=root.rstrip('/'),
                                                                      prefix='...')
-        raise FileNotFoundError(
+        option = (f'{key}.dataset.data_root=/path/to/data' if missing == root else
+                  f'{key}.dataset.ann_file=/path/to/annotations (relative to data_root)')
+        raise DataRootError(
             f'{key}: dataset path {missing!r} does not exist. {kind or "The dataset"} expects:\n'
             f'{layout}\nPut (or link) the data there, or point the config at it, e.g. '
-            f'--cfg-options {key}.dataset.data_root=/path/to/data')
+            f'--cfg-options {option}')
+    for key in loaders:
+        for option, path in _evaluator_files(cfg, key):
+            if not osp.isfile(path):
+                raise DataRootError(
+                    f'{option} {path!r} does not exist: the evaluator reads the annotations of '
+                    f'the data it scores; point it at them, e.g. --cfg-options {option}=PATH '
+                    f'(the file {key}.dataset.ann_file names, joined to its data_root)')

@@ -228,3 +228,34 @@ def test_evaluation_needs_only_the_test_data(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FileNotFoundError, match='train_dataloader.*does not exist'):
         load_tool('train.py').main([config, '--work-dir', str(tmp_path / 'train')])
+
+
+def test_evaluator_annotation_file_is_checked_with_the_test_data(tmp_path):
+    """tools/test.py on any COCO-format folder: the evaluator's ann_file is checked with the
+    test data (one clear message naming test_evaluator.ann_file, no traceback), and a
+    missing annotation file of the dataset names dataset.ann_file."""
+    from mmengine.config import Config
+
+    from qbheat_mm.datasets import DataRootError, check_data_roots
+    coco = shared_data('coco128')
+    ann = 'annotations/instances_train2017.json'
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs/mmdet/retinanet_mobileformer-26m_fpn_frozen_1x_coco.py'))
+    cfg.test_dataloader.dataset.update(data_root=coco + '/', ann_file=ann,
+                                       data_prefix=dict(img='train2017/'))
+    with pytest.raises(DataRootError, match=r'test_evaluator\.ann_file .*instances_val2017'):
+        check_data_roots(cfg, ('test_dataloader', ))
+    cfg.test_evaluator.ann_file = osp.join(coco, ann)
+    check_data_roots(cfg, ('test_dataloader', ))
+    cfg.test_dataloader.dataset.ann_file = 'annotations/missing.json'
+    with pytest.raises(DataRootError, match=r'test_dataloader\.dataset\.ann_file='):
+        check_data_roots(cfg, ('test_dataloader', ))
+    checkpoint = str(tmp_path / 'any.pth')
+    torch.save({'state_dict': {}}, checkpoint)
+    out = run(['python', 'tools/test.py',
+               'configs/mmdet/retinanet_mobileformer-26m_fpn_frozen_1x_coco.py', checkpoint,
+               '--cfg-options', f'test_dataloader.dataset.data_root={coco}/',
+               f'test_dataloader.dataset.ann_file={ann}',
+               'test_dataloader.dataset.data_prefix.img=train2017/'], check=False)
+    assert out.returncode != 0 and 'error: test_evaluator.ann_file' in out.stderr
+    assert 'Traceback' not in out.stderr
