@@ -205,6 +205,9 @@ def main(argv=None) -> str:
     parser.add_argument('--save-backbones', default=None, metavar='DIR',
                         help="save every trained backbone as DIR/<method>_seed<seed>.pth "
                              "(extract_backbone.py's format: 'backbone.' keys)")
+    parser.add_argument('--report-only', action='store_true',
+                        help='train nothing: write the table and pictures of the records so '
+                        'far (e.g. while the study still runs)')
     parser.add_argument('--out', default='benchmarks/results/ssl_study.md')
     parser.add_argument('--png', default=None, help='chart (default: --out with .png)')
     args = parser.parse_args(argv)
@@ -222,10 +225,11 @@ def main(argv=None) -> str:
     if args.curve_points > 1:
         settings['curve_points'] = args.curve_points
     records = Records(args.records, settings)
-    evals = cached_eval_batches(args.data, args.size, args.workers)
-    run_all([('method', m, s) for m in args.methods for s in args.seeds], records,
-            lambda method, seed: run_one(method, seed, args, evals),
-            weight=lambda method: 0.2 if method == 'none' else 1.)
+    if not args.report_only:
+        evals = cached_eval_batches(args.data, args.size, args.workers)
+        run_all([('method', m, s) for m in args.methods for s in args.seeds], records,
+                lambda method, seed: run_one(method, seed, args, evals),
+                weight=lambda method: 0.2 if method == 'none' else 1.)
     rows = [r for r in records.rows if r['method'] in args.methods and r['seed'] in args.seeds]
     summary = summarise(rows, 'method', args.methods, ['steps'] + list(PROBES))
     table = markdown_table(

@@ -89,6 +89,14 @@ def test_ssl_study_learning_curves_smoke(tmp_path):
     assert rows['none']['curve'] == [] and rows['qbheat']['epochs'] > 0
     assert (tmp_path / 'curves_curves.png').stat().st_size > 1000
     assert 'Epochs reached in the budget: qbheat' in out.read_text()
+    # --report-only redraws from the records without training anything
+    out.unlink()
+    again = run([sys.executable, 'benchmarks/ssl_study.py', '--data', data, '--budget-s', '1.5',
+                 '--curve-points', '3', '--size', '64', '--batch', '8', '--bag', '4',
+                 '--probe-epochs', '1', '--methods', 'qbheat', 'none', '--seeds', '0',
+                 '--records', str(records), '--out', str(out), '--report-only'])
+    assert 'step' not in again.stdout and '| qbheat | 1 |' in out.read_text()
+    assert len(records.read_text().splitlines()) == 2
 
 
 def test_qbheat_ablations_smoke(tmp_path):

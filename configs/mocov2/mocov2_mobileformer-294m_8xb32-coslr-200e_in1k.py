@@ -9,8 +9,7 @@ model = dict(
 
 # The stock view pipeline with one substitution: mmcv 2.1.0's hue shift crashes under NumPy 2
 # for negative hue factors, so ColorJitter becomes HueSafeColorJitter (same arguments).
-view_pipeline = [
-    dict(type='RandomResizedCrop', scale=224, crop_ratio_range=(0.2, 1.), backend='pillow'),
+view_augment = [
     dict(type='RandomApply', prob=0.8, transforms=[
         dict(type='HueSafeColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
              hue=0.1)]),
@@ -18,6 +17,10 @@ view_pipeline = [
          channel_weights=(0.114, 0.587, 0.2989)),
     dict(type='GaussianBlur', magnitude_range=(0.1, 2.0), magnitude_std='inf', prob=0.5),
     dict(type='RandomFlip', prob=0.5),
+]
+view_pipeline = [
+    dict(type='RandomResizedCrop', scale=224, crop_ratio_range=(0.2, 1.), backend='pillow'),
+    *view_augment,
 ]
 train_dataloader = dict(
     # a cross-package base tags collate_fn with _scope_, which default_collate refuses

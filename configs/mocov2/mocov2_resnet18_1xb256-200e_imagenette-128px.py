@@ -11,13 +11,7 @@ model = dict(
     neck=dict(in_channels=512))
 view_pipeline = [
     dict(type='RandomResizedCrop', scale=128, crop_ratio_range=(0.2, 1.), backend='pillow'),
-    dict(type='RandomApply', prob=0.8, transforms=[
-        dict(type='HueSafeColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
-             hue=0.1)]),
-    dict(type='RandomGrayscale', prob=0.2, keep_channels=True,
-         channel_weights=(0.114, 0.587, 0.2989)),
-    dict(type='GaussianBlur', magnitude_range=(0.1, 2.0), magnitude_std='inf', prob=0.5),
-    dict(type='RandomFlip', prob=0.5),
+    dict(type='Compose', transforms={{_base_.view_augment}}),   # the stock augmentations
 ]
 train_dataloader = dict(
     batch_size=256, num_workers=8,
