@@ -1,5 +1,6 @@
 from .data_root_check import DataRootError, check_data_roots
 from .transforms import GTSAMultiCrop, HueSafeColorJitter, RandomPatchCrop, rotate_box, shift_hue
 
-__all__ = ['DataRootError', 'check_data_roots', 'GTSAMultiCrop', 'HueSafeColorJitter', 'RandomPatchCrop',
+__all__ = ['DataRootError', 'check_data_roots', 'GTSAMultiCrop', 'HueSafeColorJitter',
+           'RandomPatchCrop',
            'rotate_box', 'shift_hue']

@@ -1,7 +1,8 @@
 # The kNN protocol of public Imagenette SSL tables: 128 px centre crops (resize 146, crop 128),
 # k = 200, t = 0.1 on the whole val split, the train split as memory. The configs using it
-# evaluate every 10 epochs and keep the best epoch (checkpoint save_best='knn/top1'). Our imagenette copy is 224 x 224 (squashed from the
-# originals), the tables use the 160 px originals: compare in direction, not to the decimal.
+# evaluate every 10 epochs and keep the best epoch (checkpoint save_best='knn/top1'). Our
+# imagenette copy is 224 x 224 (squashed from the originals), the tables use the 160 px
+# originals: compare in direction, not to the decimal.
 _base_ = './knn_imagenette.py'
 knn_size = 128
 knn_pipeline = [

@@ -10,8 +10,9 @@ from mmpretrain.registry import PARAM_SCHEDULERS
 class WarmupCosineLR(LRSchedulerMixin, _ParamScheduler):
     """Closed-form warm-up + cosine over ``[begin, end)``, t counted from ``begin``::
 
-        lr(t) = base * t / W                                  t < W
-        lr(t) = base * q + base * eta_min_ratio * (1 - q),    q = (1 + cos(pi (t - W) / (T - W))) / 2
+        lr(t) = base * t / W                                 t < W
+        lr(t) = base * q + base * eta_min_ratio * (1 - q)    t >= W,
+        q = (1 + cos(pi (t - W) / (T - W))) / 2
 
     with W = ``warmup`` and T = ``end - begin`` (facebookresearch/vicreg,
     ``adjust_learning_rate``). It replaces the stock LinearLR + CosineAnnealingLR

@@ -23,7 +23,8 @@ class LEWEL(BaseSelfSupervisor):
     its own maps from its own view. Each iteration first moves the target
     towards the online network as the previous optimiser step left it, then
     runs the target, then the online network (the official order: at step 0
-    the target holds the initial weights and BN statistics). The loss sums both directions, as the official code does:
+    the target holds the initial weights and BN statistics). The loss sums both
+    directions, as the official code does:
     L = sum_{(i, j) in {(1, 2), (2, 1)}} alpha L_g(i->j) + (1 - alpha) L_a(i->j),
     logged as ``loss_global`` and ``loss_aligned``.
 

@@ -23,7 +23,8 @@ class TargetEMA(CosineEMA):
     update count, ``T`` = ``max_iters``)::
 
         t = 0:  target <- online                       (a copy)
-        t > 0:  target <- (1 - m_t) target + m_t online, m_t = m_end - (m_end - m_0)(cos(pi t/T) + 1)/2
+        t > 0:  target <- (1 - m_t) target + m_t online,
+                m_t = m_end - (m_end - m_0) (cos(pi t / T) + 1) / 2
 
     With ``update_buffers=True`` (EMAN) floating-point buffers (BN running
     statistics) are averaged like the weights and integer buffers
