@@ -70,7 +70,7 @@ def run_one(path: str, seed: int, args, evals) -> dict:
     data = loader(args.data, 'train', train_pipeline(args.size), args.batch, True, seed,
                   args.workers)
     name = ablation_name(path)
-    steps, wall = budgeted_training(model, optim, data, args.budget_s, f'{name} seed {seed}',
+    steps, wall, _ = budgeted_training(model, optim, data, args.budget_s, f'{name} seed {seed}',
                                     warmup_steps=20)
     model.eval()
 

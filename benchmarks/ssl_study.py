@@ -132,7 +132,7 @@ def run_one(method: str, seed: int, args, evals) -> dict:
     MessageHub.get_current_instance().update_info('iter', -1)   # GTSA's warm-up counter
     num_classes = evals['num_classes']
     model, optim = model_and_optimizer(method, args, num_classes)
-    steps, wall = 0, 0.
+    steps, wall, used = 0, 0., 0.
 
     def preprocess(batch):
         return model.data_preprocessor(batch, False)
@@ -153,7 +153,7 @@ def run_one(method: str, seed: int, args, evals) -> dict:
         data = loader(args.data, 'train', pipelines(args.size)[method], args.batch, True, seed,
                       args.workers)
         marks = [args.budget_s * i / args.curve_points for i in range(1, args.curve_points)]
-        steps, wall = budgeted_training(model, optim, data, args.budget_s, f'{method} seed '
+        steps, wall, used = budgeted_training(model, optim, data, args.budget_s, f'{method} seed '
                                         f'{seed}', warmup_steps=20, marks=marks, on_mark=mark)
     model.eval()
     if args.save_backbones:
@@ -168,7 +168,7 @@ def run_one(method: str, seed: int, args, evals) -> dict:
     bag_va, _, _ = extract(model.backbone, preprocess, evals['val'], args.bag)
     knn = knn_top1(tr_x, tr_y, va_x, va_y)
     if method != 'none':
-        curve.append([round(args.budget_s, 1), steps, knn])
+        curve.append([round(used, 1), steps, knn])
     return dict(method=method, seed=seed, steps=steps, images=steps * args.batch,
                 epochs=round(steps * args.batch / len(tr_y), 2), wall_s=round(wall, 1),
                 curve=curve, knn=knn,
