@@ -13,9 +13,7 @@ from qbheat_mm.evaluation import KNNAccuracy, weighted_knn
 
 from ..conftest import REPO, shared_data
 from ..distributed import run_in_processes
-from ..test_tools.helpers import run
-
-KNN_BASE = osp.join(REPO, 'configs/_base_/evaluation/knn_imagenette.py')
+from ..test_tools.helpers import load_tool, run
 
 
 def test_weighted_knn_votes_on_hand_made_points():
@@ -90,20 +88,15 @@ def test_missing_features_are_one_clear_error():
 
 
 def knn_runner_cfg(data, work_dir):
-    """The MF-26M QB-Heat demo model with the kNN monitor on imagenette-mini at 64 px."""
+    """The MF-26M QB-Heat demo model with the kNN monitor on imagenette-mini at 64 px, merged
+    the way ``tools/train.py --knn-data`` merges it."""
     cfg = Config.fromfile(osp.join(REPO, 'configs/qbheat/mobileformer-26m_demo.py'))
-    piece = Config.fromfile(KNN_BASE)
-    for loader, split in ((piece.val_dataloader, 'val'),
-                          (piece.val_cfg.memory_dataloader, 'train')):
-        loader.dataset.data_root = data
-        loader.dataset.pipeline[1].scale = 73
-        loader.dataset.pipeline[2].crop_size = 64
+    load_tool('train.py').add_knn_monitor(cfg, data, interval=1, size=64)
+    for loader in (cfg.val_dataloader, cfg.val_cfg.memory_dataloader):
         loader.num_workers = 0
         loader.batch_size = 50
-    cfg.merge_from_dict(dict(val_dataloader=piece.val_dataloader, val_cfg=piece.val_cfg,
-                             val_evaluator=piece.val_evaluator, work_dir=work_dir,
-                             train_dataloader=dict(dataset=dict(data_root=data)),
-                             randomness=dict(seed=0), launcher='none'))
+    cfg.merge_from_dict(dict(work_dir=work_dir, randomness=dict(seed=0), launcher='none',
+                             train_dataloader=dict(dataset=dict(data_root=data))))
     return cfg
 
 
