@@ -106,6 +106,9 @@ def test_timm_training_checkpoint_converts_and_loads_strictly(tmp_path):
         state = model.backbone.state_dict()
         assert set(state) == set(backbone), config
         assert all(torch.equal(state[k], v) for k, v in backbone.items()), config
+        # the converted file records the authors' input normalisation (ImageNet mean/std, RGB)
+        from qbheat_mm.engine.hooks import NormalizationCheckHook
+        assert NormalizationCheckHook().check(cfg) is True, config
 
 
 def test_ema_flag_without_ema_weights_is_one_clear_error(tmp_path):

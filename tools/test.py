@@ -22,6 +22,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmengine.runner import Runner  # noqa: E402
 
+from qbheat_mm.converters import NormalizationMismatchError  # noqa: E402
 from qbheat_mm.datasets import DataRootError, check_data_roots  # noqa: E402
 from qbheat_mm.utils import (add_common_args, default_mmpretrain_collate,  # noqa: E402
                              load_config, setup_cpu_distributed)
@@ -59,11 +60,35 @@ def main(argv=None) -> None:
     check_data_roots(cfg, ('test_dataloader', ))   # evaluation needs only the test data
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
-    runner.test()
+    metrics = runner.test()
+    if cfg.get('default_scope') == 'mmdet' and not metrics:
+        raise SystemExit(empty_result_message(cfg))
+
+
+def _score_thresholds(node, path='model'):
+    """(config key, value) of every ``score_thr`` in the model config."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == 'score_thr':
+                yield f'{path}.{key}', value
+            else:
+                yield from _score_thresholds(value, f'{path}.{key}')
+
+
+def empty_result_message(cfg) -> str:
+    """What mmdet's 'The testing results of the whole dataset is empty' means."""
+    keys = dict(_score_thresholds(cfg.model)) or {'model.test_cfg.score_thr': '?'}
+    shown = ', '.join(f'{k}={v}' for k, v in keys.items())
+    lower = ' '.join(f'{k}=0.0' for k in keys)
+    return ('error: empty result: the detector kept no box on any test image, so there is no '
+            f'AP table. Every box scored below its threshold ({shown}): the detector is '
+            'untrained or trained far too briefly (a few iterations), or the checkpoint does '
+            'not match the config (check the load warnings above). Train longer; to see the '
+            f'(low) scores of an early model anyway, add --cfg-options {lower}')
 
 
 if __name__ == '__main__':
     try:
         main()
-    except DataRootError as exc:     # a missing data path: its message, no traceback
+    except (DataRootError, NormalizationMismatchError) as exc:   # its message, no traceback
         raise SystemExit(f'error: {exc}')

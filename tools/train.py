@@ -3,6 +3,7 @@
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
                           [--auto-scale-lr] [--no-validate] [--cfg-options K=V ...]
                           [--knn-data ROOT [--knn-interval N] [--knn-size S]]
+                          [--verify-data] [--skip-unreadable] [--coco-data DIR]
                           [--launcher {none,pytorch,slurm,mpi}]
 
 --knn-data turns on the kNN monitor (configs/_base_/evaluation/knn_imagenette.py) on any
@@ -29,6 +30,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import torch  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
+from qbheat_mm.converters import NormalizationMismatchError  # noqa: E402
 from qbheat_mm.datasets import DataRootError, check_data_roots  # noqa: E402
 from qbheat_mm.utils import (add_common_args, default_mmpretrain_collate,  # noqa: E402
                              load_config, setup_cpu_distributed)
@@ -50,6 +52,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--knn-interval', type=int, default=1,
                         help='validation interval of the kNN monitor (iterations or epochs)')
     parser.add_argument('--knn-size', type=int, default=224, help='kNN centre-crop size')
+    parser.add_argument('--verify-data', action='store_true',
+                        help='decode every training image before training starts (strict, as '
+                        'tools/misc/verify_dataset.py) and stop on unreadable ones, unless '
+                        '--skip-unreadable')
+    parser.add_argument('--skip-unreadable', action='store_true',
+                        help='training skips an unreadable image (another is drawn) with a '
+                        'logged warning and a count, instead of stopping (LoadImageOrSkip)')
     add_common_args(parser)
     return parser.parse_args(argv)
 
@@ -81,6 +90,51 @@ def add_knn_monitor(cfg, root: str, interval: int, size: int):
     return cfg
 
 
+def skip_unreadable_images(cfg) -> int:
+    """Load the training images with ``LoadImageOrSkip`` (same arguments); returns how many
+    loading steps it replaced."""
+    replaced = 0
+
+    def visit(node):
+        nonlocal replaced
+        if isinstance(node, dict):
+            if str(node.get('type', '')).split('.')[-1] == 'LoadImageFromFile':
+                node['type'] = 'mmpretrain.LoadImageOrSkip'
+                replaced += 1
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, (list, tuple)):
+            for value in node:
+                visit(value)
+    visit(cfg.train_dataloader)
+    if not replaced:
+        raise SystemExit('--skip-unreadable: the training pipeline has no LoadImageFromFile '
+                         'step to replace; put dict(type=\'LoadImageOrSkip\') where it loads '
+                         'images')
+    return replaced
+
+
+def verify_training_images(cfg, skip: bool) -> None:
+    """``--verify-data``: decode every training image now; stop on unreadable ones unless
+    they will be skipped."""
+    from mmengine.logging import print_log
+
+    from qbheat_mm.datasets.verify_images import (default_workers, loader_image_paths,
+                                                  unreadable_message, verify_images)
+    paths = loader_image_paths(cfg, 'train_dataloader')
+    print(f'--verify-data: decoding {len(paths)} training images', flush=True)
+    bad = verify_images(paths, default_workers())
+    if not bad:
+        print(f'--verify-data: all {len(paths)} training images are readable', flush=True)
+        return
+    message = unreadable_message(bad, len(paths))
+    if not skip:
+        raise SystemExit(f'error: --verify-data: {message}\nReplace or delete them, or add '
+                         f'--skip-unreadable to train without them (each skip logged)')
+    print_log(f'--verify-data: {message}\n--skip-unreadable: training skips them',
+              logger='current', level=30)
+
+
 def merge_args(cfg, args):
     """Apply the training-only flags to the config."""
     if args.amp:
@@ -101,6 +155,8 @@ def merge_args(cfg, args):
         add_knn_monitor(cfg, args.knn_data, args.knn_interval, args.knn_size)
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    if args.skip_unreadable:
+        skip_unreadable_images(cfg)
     if args.resume == 'auto':
         from mmengine.logging import print_log
         from qbheat_mm.fileio import find_resume_checkpoint
@@ -125,6 +181,8 @@ def main(argv=None) -> None:
     # the loaders training builds: train, and val unless --no-validate (it drops val_cfg)
     check_data_roots(cfg, ('train_dataloader', 'val_dataloader', 'val_cfg.memory_dataloader')
                      if cfg.get('val_cfg') else ('train_dataloader', ))
+    if args.verify_data and int(os.environ.get('RANK', '0')) == 0:
+        verify_training_images(cfg, args.skip_unreadable)
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
@@ -133,5 +191,5 @@ def main(argv=None) -> None:
 if __name__ == '__main__':
     try:
         main()
-    except DataRootError as exc:     # a missing data path: its message, no traceback
+    except (DataRootError, NormalizationMismatchError) as exc:   # its message, no traceback
         raise SystemExit(f'error: {exc}')

@@ -6,6 +6,7 @@
 #       --cfg-options model.backbone.init_cfg.checkpoint=backbone.pth
 _base_ = 'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py'
 custom_imports = dict(imports=['qbheat_mm'], allow_failed_imports=False)  # registers mmpretrain too
+custom_hooks = [dict(type='NormalizationCheckHook')]   # pretraining vs detector input normalisation
 model = dict(
     backbone=dict(
         _delete_=True, type='mmpretrain.ConvNeXt', arch='tiny', out_indices=(0, 1, 2, 3),

@@ -15,6 +15,11 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
         '--cfg-options', nargs='+', action=DictAction,
         help='override config keys, e.g. model.backbone.arch=26m '
         'train_dataloader.batch_size=32')
+    parser.add_argument(
+        '--coco-data', metavar='DIR',
+        help='(mmdet configs) train and evaluate on this COCO-format folder: '
+        'annotations/instances_<split>.json + <split>/ images (train* for training, val* for '
+        'evaluation; one split serves both); its categories replace COCO\'s 80 if they differ')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')
     # torchrun sets LOCAL_RANK; torch.distributed.launch passes --local-rank
@@ -29,6 +34,15 @@ def load_config(args: argparse.Namespace) -> Config:
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     cfg = Config.fromfile(args.config)
+    if getattr(args, 'coco_data', None):   # before --cfg-options, which may refine it
+        from qbheat_mm.datasets.coco_folder import use_coco_folder
+        picked = use_coco_folder(cfg, args.coco_data)
+        same = (' (the folder has one split: the scores are on the training images)'
+                if picked['train'] == picked['eval'] else '')
+        classes = (f"; its {len(picked['classes'])} categories replace COCO's 80"
+                   if picked['classes'] else '')
+        print(f"--coco-data: training on {picked['train']}, evaluating on {picked['eval']}"
+              f'{same}{classes}', flush=True)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     cfg.launcher = args.launcher

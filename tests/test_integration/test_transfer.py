@@ -153,6 +153,15 @@ def test_stock_mmdet_config_plus_readme_lines(tmp_path, qbheat_checkpoint):
     work_dir = str(tmp_path / 'fcos')
     load_tool('train.py').main([cfg, '--work-dir', work_dir])
     assert osp.isfile(osp.join(work_dir, 'iter_1.pth'))
+    # without the recipe's data_preprocessor line, FCOS-caffe's BGR / Caffe-mean inputs would
+    # reach the RGB-pretrained backbone: NormalizationCheckHook stops the run
+    without = re.sub(r'    data_preprocessor=dict\(.*?\),[^\n]*\n', '', lines, flags=re.S)
+    assert 'data_preprocessor' not in without and 'NormalizationCheckHook' in without
+    with open(base, 'w') as f:
+        f.write("_base_ = 'mmdet::fcos/fcos_r50-caffe_fpn_gn-head_1x_coco.py'\n" + without)
+    from qbheat_mm.converters import NormalizationMismatchError
+    with pytest.raises(NormalizationMismatchError, match='BGR, mean \\[103'):
+        load_tool('train.py').main([cfg, '--work-dir', str(tmp_path / 'fcos_caffe')])
 
 
 @pytest.mark.parametrize('probe', ['linear-probe_8xb128-coslr-90e',

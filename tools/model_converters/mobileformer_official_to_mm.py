@@ -33,7 +33,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 import torch  # noqa: E402
 
 from qbheat_mm.checkpoint import load_local_checkpoint  # noqa: E402
-from qbheat_mm.converters import convert_official  # noqa: E402
+from qbheat_mm.converters import IMAGENET, convert_official  # noqa: E402
 
 
 def load_official(path: str) -> dict:
@@ -69,7 +69,8 @@ def main(argv=None) -> None:
     except KeyError as exc:
         raise SystemExit(f'conversion failed: {exc.args[0]}') from exc
     os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
-    torch.save(dict(state_dict=state_dict, meta=dict(arch=arch, source=osp.abspath(args.src))),
+    torch.save(dict(state_dict=state_dict, meta=dict(arch=arch, source=osp.abspath(args.src),
+                                                     normalization=IMAGENET)),
                args.dst)
     print(f'MobileFormer-{arch}: {len(state_dict)} tensors -> {args.dst}')
 

@@ -3,6 +3,9 @@
 # pretraining: --cfg-options model.backbone.init_cfg.checkpoint=PATH (a training checkpoint or
 # the output of tools/model_converters/extract_backbone.py).
 custom_imports = dict(imports=['qbheat_mm'], allow_failed_imports=False)
+# stops the run when the detector's data preprocessor normalises inputs unlike the backbone's
+# pretraining (the normalisation stored in the checkpoint's meta)
+custom_hooks = [dict(type='NormalizationCheckHook')]
 frozen_mobileformer = dict(
     _delete_=True,
     type='MobileFormer',

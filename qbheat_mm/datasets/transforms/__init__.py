@@ -1,5 +1,7 @@
 from .gtsa_multi_crop import GTSAMultiCrop, rotate_box
 from .hue_safe_color_jitter import HueSafeColorJitter, shift_hue
+from .load_image_or_skip import LoadImageOrSkip
 from .random_patch_crop import RandomPatchCrop
 
-__all__ = ['GTSAMultiCrop', 'HueSafeColorJitter', 'RandomPatchCrop', 'rotate_box', 'shift_hue']
+__all__ = ['GTSAMultiCrop', 'HueSafeColorJitter', 'LoadImageOrSkip', 'RandomPatchCrop',
+           'rotate_box', 'shift_hue']

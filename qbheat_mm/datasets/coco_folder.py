@@ -1,0 +1,114 @@
+"""Point an mmdet config at any COCO-format folder in one step (``--coco-data DIR``).
+
+A COCO-format folder holds ``annotations/instances_<split>.json`` and one image folder per
+split, ``<split>/*.jpg`` (e.g. coco128: ``annotations/instances_train2017.json`` and
+``train2017/``). Without this a stock detection config needs the ``data_root``,
+``ann_file`` and ``data_prefix`` of three loaders plus the two evaluators' ``ann_file``
+changed by hand, and its classes and head size when the folder's categories are not COCO's 80.
+"""
+import json
+import os.path as osp
+from glob import glob
+from typing import Dict, List, Optional, Tuple
+
+from .data_root_check import DataRootError
+
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def coco_splits(root: str) -> Dict[str, str]:
+    """``{split: annotation path}`` of a COCO-format folder (splits whose image folder exists).
+
+    Raises:
+        DataRootError: no ``annotations/instances_<split>.json`` with a ``<split>/`` folder.
+    """
+    splits = {}
+    for ann in sorted(glob(osp.join(root, 'annotations', 'instances_*.json'))):
+        split = osp.basename(ann)[len('instances_'):-len('.json')]
+        if osp.isdir(osp.join(root, split)):
+            splits[split] = ann
+    if not splits:
+        raise DataRootError(
+            f'--coco-data: {root!r} is not a COCO-format folder; it needs '
+            f'annotations/instances_<split>.json and the images of that split in <split>/ '
+            f'(e.g. annotations/instances_train2017.json and train2017/*.jpg)')
+    return splits
+
+
+def pick_splits(splits: Dict[str, str]) -> Tuple[str, str]:
+    """(training split, evaluation split): the ``train*`` and ``val*`` ones where they exist;
+    a folder with one split uses it for both."""
+    names = list(splits)
+    train = next((s for s in names if s.startswith('train')), names[0])
+    evaluate = next((s for s in names if s.startswith('val')),
+                    next((s for s in names if s != train), train))
+    return train, evaluate
+
+
+def category_names(ann_file: str) -> List[str]:
+    """Category names of a COCO annotation file, in id order."""
+    with open(ann_file) as f:
+        categories = json.load(f).get('categories', [])
+    return [c['name'] for c in sorted(categories, key=lambda c: c['id'])]
+
+
+def _set_num_classes(node, num_classes: int) -> int:
+    """Set every ``num_classes`` in the (nested) model config; returns how many were set."""
+    count = 0
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == 'num_classes' and isinstance(value, int):
+                node[key] = num_classes
+                count += 1
+            else:
+                count += _set_num_classes(value, num_classes)
+    elif isinstance(node, (list, tuple)):
+        count += sum(_set_num_classes(item, num_classes) for item in node)
+    return count
+
+
+def use_coco_folder(cfg, root: str, stock_classes: Optional[Tuple[str, ...]] = None) -> dict:
+    """Point the train, val and test loaders and both evaluators of an mmdet config at ``root``.
+
+    Args:
+        cfg: an mmdet config (its datasets ``CocoDataset``-like, with ``ann_file``).
+        root: a COCO-format folder (see :func:`coco_splits`).
+        stock_classes: the classes the config's dataset type has (default: mmdet's
+            ``CocoDataset`` 80); when the folder's categories differ, the loaders get them
+            as ``metainfo`` and every ``num_classes`` of the model is set to their count.
+
+    Returns:
+        ``dict(train=split, eval=split, classes=None or the new class names)``.
+    """
+    if cfg.get('default_scope') != 'mmdet':
+        raise SystemExit('--coco-data is for detection configs (default_scope mmdet); for a '
+                         'pretraining config point train_dataloader.dataset.data_root at the '
+                         'image folder')
+    root = osp.abspath(root)
+    splits = coco_splits(root)
+    train, evaluate = pick_splits(splits)
+    if stock_classes is None:
+        from mmdet.datasets import CocoDataset
+        stock_classes = tuple(CocoDataset.METAINFO['classes'])
+    names = category_names(splits[train])
+    classes = None if tuple(names) == tuple(stock_classes) else tuple(names)
+    for key, split in zip(LOADERS, (train, evaluate, evaluate)):
+        loader = cfg.get(key)
+        if not loader:
+            continue
+        dataset = loader['dataset']
+        while 'dataset' in dataset:      # wrappers such as RepeatDataset
+            dataset = dataset['dataset']
+        dataset.update(data_root=root + '/', ann_file=osp.relpath(splits[split], root),
+                       data_prefix=dict(img=split + '/'))
+        if classes:
+            dataset['metainfo'] = dict(classes=classes)
+    for key, split in (('val_evaluator', evaluate), ('test_evaluator', evaluate)):
+        evaluators = cfg.get(key)
+        for evaluator in evaluators if isinstance(evaluators, list) else [evaluators]:
+            if isinstance(evaluator, dict) and 'ann_file' in evaluator:
+                evaluator['ann_file'] = splits[split]
+    if classes and not _set_num_classes(cfg.model, len(classes)):
+        raise SystemExit(f'--coco-data: {root} has {len(classes)} categories, not COCO\'s 80, '
+                         f'and the model config has no num_classes to set')
+    return dict(train=train, eval=evaluate, classes=classes)
