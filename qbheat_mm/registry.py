@@ -10,9 +10,9 @@ def register_all_modules() -> None:
 
     from . import datasets, engine, evaluation, fileio, models  # noqa: F401
     from .engine.hooks import NormalizationCheckHook
-    from .models.backbones import MobileFormer
+    from .models.backbones import FrozenStagesConvNeXt, MobileFormer
 
-    for module in (MobileFormer, ):
+    for module in (MobileFormer, FrozenStagesConvNeXt):
         if module.__name__ not in MMDET_MODELS.module_dict:
             MMDET_MODELS.register_module(module=module)
     if NormalizationCheckHook.__name__ not in MMDET_HOOKS.module_dict:

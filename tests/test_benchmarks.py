@@ -1,9 +1,12 @@
 """Seconds-long runs of the benchmark scripts (tiny sizes), so they cannot rot."""
 import json
+import os.path as osp
 import re
 import sys
 
-from .conftest import shared_data
+import pytest
+
+from .conftest import REPO, shared_data
 from .test_tools.helpers import run
 
 ROW = re.compile(r'^\| (\S+) \|', re.M)
@@ -127,3 +130,44 @@ def test_pretrain_throughput_resnet50_smoke(tmp_path):
          '--steps', '1', '--batch', '2', '--size', '64', '--no-memory', '--out', str(out)])
     assert {'qbheat', 'spark', 'mocov2', 'full_mim'} == set(ROW.findall(out.read_text())) - {
         'method'}
+
+
+def test_data_throughput_smoke(tmp_path):
+    """Every method's real train pipeline on 1 image of each set; the shares add up to 100
+    and the cores-per-GPU column divides the given step rate by the per-core rate."""
+    shared_data('coco128')
+    shared_data('imagenette')
+    out = tmp_path / 'dt.md'
+    run([sys.executable, 'benchmarks/data_throughput.py', '--images', '1', '--reps', '1',
+         '--step-rate', 'qbheat=1000', '--out', str(out)])
+    rows = [line.split(' | ') for line in out.read_text().splitlines()
+            if line.startswith('| ') and not line.startswith('| method')]
+    assert {r[0][2:] for r in rows} == {'qbheat', 'mocov2', 'lewel', 'bagssl', 'vicreg',
+                                        'gtsa', 'supervised'} and len(rows) == 14
+    for row in rows:
+        shares = [int(v) for v in row[3].split(' / ')]
+        assert 98 <= sum(shares) <= 102 and shares[0] > 0        # every pipeline decodes
+        cores = row[4].rstrip(' |')
+        if row[0] == '| qbheat':
+            assert float(cores) == pytest.approx(1000 / float(row[2]), rel=0.03)   # rate rounded
+        else:
+            assert cores == '—'
+
+
+def test_frozen_detector_step_smoke(tmp_path):
+    out = tmp_path / 'fd.md'
+    run([sys.executable, 'benchmarks/frozen_detector_step.py', '--size', '64', '--batch', '1',
+         '--reps', '1', '--out', str(out)])
+    rows = [line.split(' | ') for line in out.read_text().splitlines()
+            if line.startswith('| before') or line.startswith('| after')]
+    before, after = rows
+    # before: the output norms still train (lr 0) and carry SGD momentum; after: nothing
+    assert int(before[3].replace(',', '')) > 0 and int(before[4].rstrip(' |').replace(',', '')) > 0
+    assert after[3] == '0' and after[4].rstrip(' |') == '0'
+
+
+def test_heat_diagnostics_cost_reads_gnu_time():
+    sys.path.insert(0, osp.join(REPO, 'benchmarks'))
+    from heat_diagnostics_cost import wall_seconds
+    assert wall_seconds('\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:02.50\n') == 62.5
+    assert wall_seconds('Elapsed (wall clock) time (h:mm:ss or m:ss): 1:00:03\n') == 3603.

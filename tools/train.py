@@ -117,8 +117,6 @@ def skip_unreadable_images(cfg) -> int:
 def verify_training_images(cfg, skip: bool) -> None:
     """``--verify-data``: decode every training image now; stop on unreadable ones unless
     they will be skipped."""
-    from mmengine.logging import print_log
-
     from qbheat_mm.datasets.verify_images import (default_workers, loader_image_paths,
                                                   unreadable_message, verify_images)
     paths = loader_image_paths(cfg, 'train_dataloader')
@@ -131,8 +129,8 @@ def verify_training_images(cfg, skip: bool) -> None:
     if not skip:
         raise SystemExit(f'error: --verify-data: {message}\nReplace or delete them, or add '
                          f'--skip-unreadable to train without them (each skip logged)')
-    print_log(f'--verify-data: {message}\n--skip-unreadable: training skips them',
-              logger='current', level=30)
+    # no runner (and log file) exists yet: the console
+    print(f'WARNING --verify-data: {message}\n--skip-unreadable: training skips them', flush=True)
 
 
 def merge_args(cfg, args):
