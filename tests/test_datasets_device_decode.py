@@ -1,0 +1,111 @@
+"""On-device decoding through its CPU fallback: the byte pipeline draws the same crop boxes and
+flips as the worker pipeline for the same random state, the decoded, cropped and resized
+pixels are near-identical, and the shipped device-decode configs train."""
+import glob
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from mmengine.dataset import Compose, pseudo_collate
+from mmengine.registry import init_default_scope
+
+import qbheat_mm  # noqa: F401
+from qbheat_mm.models.utils import DeviceDecodeSelfSupDataPreprocessor
+from qbheat_mm.models.utils.device_decode_preprocessor import decode_byte_inputs
+
+from .conftest import REPO, shared_data
+from .test_tools.helpers import load_tool, logged_losses
+
+SIZE = 96
+
+
+def pipelines(scale=SIZE):
+    init_default_scope('mmpretrain')
+    crop = dict(scale=scale, crop_ratio_range=(0.2, 1.0), backend='pillow',
+                interpolation='bicubic')
+    workers = Compose([dict(type='LoadImageFromFile', imdecode_backend='pillow'),
+                       dict(type='RandomResizedCrop', **crop),
+                       dict(type='RandomFlip', prob=0.5), dict(type='PackInputs')])
+    device = Compose([dict(type='LoadImageBytes'), dict(type='RandomResizedCropBox', **crop),
+                      dict(type='RandomFlipFlag', prob=0.5), dict(type='PackImageBytes')])
+    return workers, device
+
+
+def images():
+    coco = sorted(glob.glob(osp.join(shared_data('coco128'), 'train2017', '*.jpg')))[:6]
+    nette = sorted(glob.glob(osp.join(shared_data('imagenette-mini'), 'train', '*', '*')))[:6]
+    return coco + nette
+
+
+def test_same_boxes_and_near_identical_pixels():
+    workers, device = pipelines()
+    diffs, flips = [], 0
+    for seed, path in enumerate(images()):
+        np.random.seed(seed)
+        ref = workers(dict(img_path=path))
+        np.random.seed(seed)
+        out = device(dict(img_path=path))
+        sample = out['data_samples']
+        # the box the worker pipeline cropped, from the same draws on the decoded image
+        np.random.seed(seed)
+        from mmpretrain.datasets.transforms import RandomResizedCrop
+        decoded = workers.transforms[0](dict(img_path=path))['img']
+        reference = RandomResizedCrop(SIZE, crop_ratio_range=(0.2, 1.0))
+        top, left, h, w = reference.rand_crop_params(decoded)
+        assert sample.crop_box == (left, top, left + w, top + h), path
+        assert sample.img_shape == decoded.shape[:2]
+        flips += sample.flip
+        ours = decode_byte_inputs(pseudo_collate([out]), torch.device('cpu'))['inputs'][0]
+        theirs = ref['inputs'].float()           # BGR uint8 from the worker pipeline
+        assert ours.shape == theirs.shape == (3, SIZE, SIZE)
+        diff = (ours - theirs).abs()
+        diffs.append(diff.mean().item())
+        assert diff.mean() < 1.0 and torch.quantile(diff.flatten(), 0.99) <= 4, (path, diff.mean())
+    assert 0 < flips < len(diffs)                # both flip outcomes were exercised
+
+
+def test_preprocessor_passes_worker_batches_and_normalises_byte_batches():
+    workers, device = pipelines()
+    pre = DeviceDecodeSelfSupDataPreprocessor(mean=[123.675, 116.28, 103.53],
+                                              std=[58.395, 57.12, 57.375], to_rgb=True)
+    paths = images()[:4]
+    np.random.seed(0)
+    ref = [workers(dict(img_path=p)) for p in paths]
+    np.random.seed(0)
+    raw = [device(dict(img_path=p)) for p in paths]
+    from mmengine.dataset import default_collate
+    expected = pre(default_collate(ref))['inputs']
+    got = pre(pseudo_collate(raw))['inputs']
+    assert got.shape == expected.shape == (4, 3, SIZE, SIZE)
+    assert (got - expected).abs().mean() * 58 < 1.0      # < 1 grey level on average
+
+
+@pytest.mark.parametrize('config,extra', [
+    ('configs/qbheat/mobileformer_in1k_device-decode.py', "model = dict(backbone=dict(arch='26m'), neck=dict(in_channels=96), head=dict(decoder=dict(in_channels=96)))\n"),
+    ('configs/qbheat/benchmarks/mobileformer-294m_linear-probe_8xb128-coslr-90e_in1k_device-decode.py', ''),
+])
+def test_device_decode_configs_train_on_the_cpu(tmp_path, config, extra):
+    data = shared_data('imagenette-mini')
+    text = f'''
+_base_ = {osp.join(REPO, config)!r}
+train_dataloader = dict(batch_size=4, num_workers=0, persistent_workers=False,
+                        dataset=dict(data_root={data!r}))
+train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=2)
+param_scheduler = []
+default_hooks = dict(logger=dict(interval=1), checkpoint=dict(by_epoch=False, interval=2))
+log_processor = dict(by_epoch=False, window_size=1)
+custom_hooks = []
+''' + extra
+    if 'probe' in config:
+        text += ("model = dict(backbone=dict(arch='26m', init_cfg=None), "
+                 "neck=[dict(type='PoolTokenNeck', with_token=True), "
+                 "dict(type='ClsBatchNormNeck', input_features=224)], "
+                 "head=dict(num_classes=10, in_channels=224))\n"
+                 "data_preprocessor = dict(num_classes=10)\n")
+    cfg = tmp_path / 'cfg.py'
+    cfg.write_text(text)
+    work = str(tmp_path / 'work')
+    load_tool('train.py').main([str(cfg), '--work-dir', work, '--no-validate'])
+    losses = logged_losses(work)
+    assert sorted(losses) == [1, 2] and all(np.isfinite(v) for v in losses.values())
