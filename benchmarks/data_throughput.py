@@ -9,7 +9,10 @@ one process on one core (torch, OpenCV and OMP threads 1) on two image sets, int
 --reps: COCO-size JPEGs (../shared/data/coco128/train2017, 640 x 480 class) and the 224 x 224
 Imagenette files. Every transform is timed and counted as decode (LoadImageFromFile),
 geometry (crops, resizes, flips, GTSA's box sampling and cropping), colour (jitter, grey, blur, solarize) or
-other (packing, formatting, wrappers); nested pipelines (MultiView, GTSAMultiCrop's colour
+other (packing, formatting, wrappers); DecodeCropResize, which decodes and crops in one call,
+counts as decode. ``qbheat+draft`` and ``supervised+draft`` are the same pipelines with the
+CPU-path change (LoadImageBytes + RandomResizedCropBox + DecodeCropResize(draft=True)), timed in
+the same run as the originals. Nested pipelines (MultiView, GTSAMultiCrop's colour
 pipelines) count where their transforms belong, each second once. Cores per GPU = step rate / images per core-second; the step rates
 are --step-rate values (img/s of a training step on the accelerator, e.g. from
 benchmarks/pretrain_throughput.py --device cuda), or else only the per-core rates are printed.
@@ -37,12 +40,15 @@ CONFIGS = {
     'gtsa': 'configs/gtsa/gtsa_mobileformer-294m_8xb64-coslr-100e_coco.py',
     'supervised': 'configs/mobileformer/mobileformer-294m_8xb128_in1k.py',
 }
+# the same pipelines with the crop decoded in one step (DecodeCropResize), JPEGs at 1/2-1/8 scale
+# in the DCT domain where the crop shrinks >= 2x even so: the CPU-path change, before/after
+FAST = {'qbheat+draft': 'qbheat', 'supervised+draft': 'supervised'}
 SETS = {
     'COCO 640x480': osp.join(REPO, '..', 'shared', 'data', 'coco128', 'train2017', '*.jpg'),
     'Imagenette 224': osp.join(REPO, '..', 'shared', 'data', 'imagenette', 'train', '*',
                                '*.JPEG'),
 }
-DECODE = ('LoadImageFromFile', 'LoadImageOrSkip')
+DECODE = ('LoadImageFromFile', 'LoadImageOrSkip', 'LoadImageBytes', 'DecodeCropResize')
 GEOMETRY = ('RandomResizedCrop', 'Resize', 'ResizeEdge', 'CenterCrop', 'RandomFlip',
             'RandomCrop', 'GTSAMultiCrop', 'RandomPatchCrop', 'RandomResizedCropAndInterpolationWithTwoPic')
 COLOUR = ('ColorJitter', 'HueSafeColorJitter', 'RandomGrayscale', 'GaussianBlur', 'Solarize',
@@ -59,7 +65,23 @@ def category(name: str) -> str:
     return 'other'
 
 
-def timed_pipeline(config: str, totals: Dict[str, float]):
+def draft_pipeline(steps: List[dict]) -> List[dict]:
+    """``steps`` with LoadImageFromFile + RandomResizedCrop replaced by LoadImageBytes +
+    RandomResizedCropBox (same arguments, same random draws) + DecodeCropResize(draft=True)."""
+    out = []
+    for step in steps:
+        kind = step['type']
+        if kind == 'LoadImageFromFile':
+            out.append(dict(type='LoadImageBytes'))
+        elif kind == 'RandomResizedCrop':
+            out += [dict(step, type='RandomResizedCropBox'),
+                    dict(type='DecodeCropResize', draft=True)]
+        else:
+            out.append(step)
+    return out
+
+
+def timed_pipeline(config: str, totals: Dict[str, float], draft: bool = False):
     """The config's train pipeline (mmpretrain ``Compose``) with every leaf transform's
     ``transform`` wrapped to add its seconds to ``totals[category]``."""
     from mmengine.config import Config
@@ -70,7 +92,7 @@ def timed_pipeline(config: str, totals: Dict[str, float]):
     dataset = cfg.train_dataloader.dataset
     while 'dataset' in dataset:
         dataset = dataset.dataset
-    pipeline = Compose(dataset.pipeline)
+    pipeline = Compose(draft_pipeline(dataset.pipeline) if draft else dataset.pipeline)
 
     stack: List[float] = []      # child seconds of the transforms running now
 
@@ -114,7 +136,8 @@ def main(argv=None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument('--images', type=int, default=48, help='images per set and rep')
     parser.add_argument('--reps', type=int, default=3)
-    parser.add_argument('--methods', nargs='+', default=list(CONFIGS), choices=list(CONFIGS))
+    parser.add_argument('--methods', nargs='+', default=list(CONFIGS) + list(FAST),
+                        choices=list(CONFIGS) + list(FAST))
     parser.add_argument('--step-rate', nargs='*', default=[], metavar='METHOD=IMG_PER_S',
                         help='training-step rate per GPU, for the cores-per-GPU column')
     parser.add_argument('--out', default=osp.join(REPO, 'benchmarks', 'results',
@@ -131,8 +154,8 @@ def main(argv=None) -> str:
             raise SystemExit(f'no images at {pattern}; the benchmark reads ../shared/data')
         files[name] = found
     totals = {(m, s): defaultdict(float) for m in args.methods for s in SETS}
-    pipelines = {(m, s): timed_pipeline(CONFIGS[m], totals[m, s]) for m in args.methods
-                 for s in SETS}
+    pipelines = {(m, s): timed_pipeline(CONFIGS[FAST.get(m, m)], totals[m, s], m in FAST)
+                 for m in args.methods for s in SETS}
     seconds = {key: [] for key in pipelines}
     for rep in range(args.reps):
         order = list(pipelines) if rep % 2 == 0 else list(pipelines)[::-1]
@@ -149,7 +172,8 @@ def main(argv=None) -> str:
         whole = sum(spent.values()) or 1.
         share = ' / '.join(f"{100 * spent[k] / whole:.0f}" for k in
                            ('decode', 'geometry', 'colour', 'other'))
-        cores = (f'{step_rates[method] / rate:.1f}' if method in step_rates else '—')
+        step = step_rates.get(method, step_rates.get(FAST.get(method, '')))
+        cores = f'{step / rate:.1f}' if step else '—'
         rows.append([method, images, f'{rate:.0f}', share, cores])
     table = markdown_table(['method', 'images', 'img/s per core',
                             'decode / geometry / colour / other (%)', 'cores per GPU'], rows)

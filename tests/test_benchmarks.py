@@ -143,12 +143,13 @@ def test_data_throughput_smoke(tmp_path):
     rows = [line.split(' | ') for line in out.read_text().splitlines()
             if line.startswith('| ') and not line.startswith('| method')]
     assert {r[0][2:] for r in rows} == {'qbheat', 'mocov2', 'lewel', 'bagssl', 'vicreg',
-                                        'gtsa', 'supervised'} and len(rows) == 14
+                                        'gtsa', 'supervised', 'qbheat+draft',
+                                        'supervised+draft'} and len(rows) == 18
     for row in rows:
         shares = [int(v) for v in row[3].split(' / ')]
         assert 98 <= sum(shares) <= 102 and shares[0] > 0        # every pipeline decodes
         cores = row[4].rstrip(' |')
-        if row[0] == '| qbheat':
+        if row[0] in ('| qbheat', '| qbheat+draft'):
             assert float(cores) == pytest.approx(1000 / float(row[2]), rel=0.03)   # rate rounded
         else:
             assert cores == '—'

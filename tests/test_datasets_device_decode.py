@@ -109,3 +109,54 @@ custom_hooks = []
     load_tool('train.py').main([str(cfg), '--work-dir', work, '--no-validate'])
     losses = logged_losses(work)
     assert sorted(losses) == [1, 2] and all(np.isfinite(v) for v in losses.values())
+
+
+def test_draft_decoding_keeps_the_boxes_and_the_pixels_within_one_level():
+    """DecodeCropResize (decode, crop and resize in one step; JPEGs at reduced scale in the
+    DCT domain when the crop shrinks >= 2x even so) against LoadImageFromFile +
+    RandomResizedCrop + RandomFlip: same boxes and flips, mean difference < 1 grey level
+    per image (tolerance of the reduced-scale decode), and the reduced decode is used."""
+    init_default_scope('mmpretrain')
+    crop = dict(scale=SIZE, crop_ratio_range=(0.2, 1.0), backend='pillow',
+                interpolation='bicubic')
+    ref = Compose([dict(type='LoadImageFromFile'),
+                   dict(type='RandomResizedCrop', **crop), dict(type='RandomFlip', prob=0.5)])
+    fast = Compose([dict(type='LoadImageBytes'), dict(type='RandomResizedCropBox', **crop),
+                    dict(type='DecodeCropResize', draft=True),
+                    dict(type='RandomFlip', prob=0.5)])
+    scales = []
+    for seed, path in enumerate(images() * 2):
+        np.random.seed(seed)
+        a = ref(dict(img_path=path))
+        np.random.seed(seed)
+        b = fast(dict(img_path=path))
+        assert a['img'].shape == b['img'].shape == (SIZE, SIZE, 3)
+        assert a['flip'] == b['flip']
+        diff = np.abs(a['img'].astype(float) - b['img'].astype(float))
+        if b['draft_scale'] == 1:          # full decode: exactly the worker pipeline
+            assert diff.max() == 0, path
+        else:
+            assert diff.mean() < 1.0, (path, b['draft_scale'], diff.mean())
+        scales.append(b['draft_scale'])
+    assert 1 in scales and max(scales) >= 2
+
+
+def test_draft_decoding_is_used_and_close_with_a_small_output():
+    """A 48 px output from COCO photos: most crops allow a 1/2 or 1/4 decode; the tolerance
+    is a mean difference of 1 grey level at 1/2 scale and 2 at 1/4-1/8."""
+    init_default_scope('mmpretrain')
+    crop = dict(scale=48, crop_ratio_range=(0.2, 1.0), backend='pillow',
+                interpolation='bicubic')
+    ref = Compose([dict(type='LoadImageFromFile'), dict(type='RandomResizedCrop', **crop)])
+    fast = Compose([dict(type='LoadImageBytes'), dict(type='RandomResizedCropBox', **crop),
+                    dict(type='DecodeCropResize', draft=True)])
+    scales = []
+    for seed, path in enumerate(images()[:6]):
+        np.random.seed(seed)
+        a = ref(dict(img_path=path))['img'].astype(float)
+        np.random.seed(seed)
+        b = fast(dict(img_path=path))
+        scales.append(b['draft_scale'])
+        limit = {1: 1e-9, 2: 1.0}.get(b['draft_scale'], 2.0)   # grey levels, mean per image
+        assert np.abs(a - b['img'].astype(float)).mean() < limit, (path, b['draft_scale'])
+    assert sum(s > 1 for s in scales) >= 3, scales
