@@ -150,7 +150,7 @@ class DecodeCropResize(BaseTransform):
                 crop = pil.resize((out_w, out_h), resample,
                                   box=(x1 * fx, y1 * fy, x2 * fx, y2 * fy))
             crop = Image.fromarray(np.asarray(crop)[..., ::-1])      # RGB -> BGR
-        results['img'] = np.asarray(crop)
+        results['img'] = np.array(crop)       # writable, as later transforms expect
         results['img_shape'] = results['img'].shape[:2]
         results['draft_scale'] = scale
         return results
