@@ -37,7 +37,7 @@ def test_mmdet_config_builds_and_runs(path):
     cfg.model.backbone.init_cfg = None
     model = MODELS.build(cfg.model).eval()
     backbone = type(model.backbone).__name__
-    assert backbone in ('MobileFormer', 'ResNet', 'ConvNeXt', 'VisionTransformer')
+    assert backbone in ('MobileFormer', 'ResNet', 'FrozenStagesConvNeXt', 'VisionTransformer')
     # frozen: no backbone parameter can change (requires_grad off, or lr 0 and no decay)
     custom = cfg.optim_wrapper.get('paramwise_cfg', {}).get('custom_keys', {})
     no_update = custom.get('backbone', {})
