@@ -8,7 +8,9 @@ ALL_LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 LAYOUTS = {
     'ImageNet': ('{root}/\n'
                  '  train/<class>/*.JPEG   (or meta/train.txt listing "path label")\n'
-                 '  val/<class>/*.JPEG     (or meta/val.txt)'),
+                 '  val/<class>/*.JPEG     (or meta/val.txt)\n'
+                 '  meta/train_1percent.txt, train_10percent.txt for the semi-supervised '
+                 'protocols (tools/misc/make_semi_subset.py writes them)'),
     'CustomDataset': '{root}/<prefix>/<class or any folder>/*.jpg',
     'CocoDataset': ('{root}/\n'
                     '  annotations/instances_train2017.json, instances_val2017.json\n'
