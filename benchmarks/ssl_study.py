@@ -43,6 +43,7 @@ records in benchmarks/results/ssl_study_imagenette.jsonl.
 import argparse
 import os
 import os.path as osp
+import time
 
 from common import (REPO, bagssl_cfg, build, gtsa_cfg, lars, lewel_cfg, markdown_table,
                     mocov2_cfg, qbheat_cfg, report, supervised_cfg, vicreg_cfg)
@@ -143,18 +144,36 @@ def run_one(method: str, seed: int, args, evals) -> dict:
         return knn_top1(tr_x, tr_y, va_x, va_y)
 
     curve = []
+    # a unit interrupted after a curve point resumes from it (model, optimiser, RNG, curve)
+    partial = osp.join(osp.splitext(args.records)[0] + '_partial', f'{method}_seed{seed}.pth')
+    start = (0, 0., 0.)
+    if osp.isfile(partial):
+        state = torch.load(partial, map_location='cpu', weights_only=False)
+        model.load_state_dict(state['model'])
+        optim.load_state_dict(state['optim'])
+        torch.set_rng_state(state['rng'])
+        curve, start = state['curve'], tuple(state['start'])
+        print(f'  {method} seed {seed}: resuming from {partial} at step {start[0]} '
+              f'({start[2]:.0f} CPU s)', flush=True)
+    clock = [time.time() - start[1]]
 
     def mark(used_s: float, at_step: int) -> None:
         curve.append([round(used_s, 1), at_step, knn_now()])
         print(f'  {method} seed {seed}: kNN top-1 {curve[-1][2]:.1f} after {used_s:.0f} CPU s '
               f'({at_step} steps)', flush=True)
+        os.makedirs(osp.dirname(partial), exist_ok=True)
+        torch.save(dict(model=model.state_dict(), optim=optim.state_dict(), curve=curve,
+                        rng=torch.get_rng_state(),
+                        start=[at_step, time.time() - clock[0], used_s]), partial + '.tmp')
+        os.replace(partial + '.tmp', partial)      # atomic: a kill leaves the previous one
 
     if method != 'none':
-        data = loader(args.data, 'train', pipelines(args.size)[method], args.batch, True, seed,
-                      args.workers)
+        data = loader(args.data, 'train', pipelines(args.size)[method], args.batch, True,
+                      seed + start[0], args.workers)
         marks = [args.budget_s * i / args.curve_points for i in range(1, args.curve_points)]
         steps, wall, used = budgeted_training(model, optim, data, args.budget_s, f'{method} seed '
-                                        f'{seed}', warmup_steps=20, marks=marks, on_mark=mark)
+                                        f'{seed}', warmup_steps=20, marks=marks, on_mark=mark,
+                                        start=start)
     model.eval()
     if args.save_backbones:
         os.makedirs(args.save_backbones, exist_ok=True)
@@ -169,13 +188,16 @@ def run_one(method: str, seed: int, args, evals) -> dict:
     knn = knn_top1(tr_x, tr_y, va_x, va_y)
     if method != 'none':
         curve.append([round(used, 1), steps, knn])
-    return dict(method=method, seed=seed, steps=steps, images=steps * args.batch,
+    row = dict(method=method, seed=seed, steps=steps, images=steps * args.batch,
                 epochs=round(steps * args.batch / len(tr_y), 2), wall_s=round(wall, 1),
                 curve=curve, knn=knn,
                 bag_knn=knn_top1(bag_tr, tr_y, bag_va, va_y),
                 linear=linear_top1(tr_x, tr_y, va_x, va_y),
                 transformer=transformer_probe_top1(tr_maps, tr_y, va_maps, va_y,
                                                    epochs=args.probe_epochs))
+    if osp.isfile(partial):
+        os.remove(partial)
+    return row
 
 
 def main(argv=None) -> str:

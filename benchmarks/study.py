@@ -54,17 +54,21 @@ def cached_eval_batches(data: str, size: int, workers: int = 1) -> dict:
 # ------------------------------------------------------------------ budgeted pretraining
 def budgeted_training(model, optim, data: DataLoader, budget_s: float, label: str,
                       warmup_steps: int = 0, log_every: int = 20,
-                      marks: Sequence[float] = (), on_mark: Optional[Callable] = None
+                      marks: Sequence[float] = (), on_mark: Optional[Callable] = None,
+                      start: Tuple[int, float, float] = (0, 0., 0.)
                       ) -> Tuple[int, float, float]:
     """Train until the training steps (forward, backward, optimizer; data loading excluded)
     have used ``budget_s`` seconds of this process's CPU time (``time.process_time``: all
     torch threads count, and other load on the machine does not shorten the budget).
     A linear lr warm-up over ``warmup_steps``. When the training CPU time first reaches
     each of ``marks`` (seconds), ``on_mark(used_s, steps)`` runs (its own time is not
-    counted). Returns (steps, wall seconds, training CPU seconds used)."""
+    counted). ``start`` = (steps, wall seconds, CPU seconds) already done by an interrupted
+    run of the same unit (its marks up to there are skipped). Returns (steps, wall seconds,
+    training CPU seconds used), all including ``start``."""
     base_lrs = [g['lr'] for g in optim.param_groups]
-    pending = sorted(m for m in marks if m < budget_s)
-    used, steps, wall = 0.0, 0, time.time()
+    steps, wall_before, used = start
+    pending = sorted(m for m in marks if used < m < budget_s)
+    wall = time.time() - wall_before
     while used < budget_s:
         for batch in data:
             if warmup_steps:

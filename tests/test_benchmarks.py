@@ -1,10 +1,12 @@
 """Seconds-long runs of the benchmark scripts (tiny sizes), so they cannot rot."""
 import json
+import os
 import os.path as osp
 import re
 import sys
 
 import pytest
+import torch
 
 from .conftest import REPO, shared_data
 from .test_tools.helpers import run
@@ -172,3 +174,36 @@ def test_heat_diagnostics_cost_reads_gnu_time():
     from heat_diagnostics_cost import wall_seconds
     assert wall_seconds('\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:02.50\n') == 62.5
     assert wall_seconds('Elapsed (wall clock) time (h:mm:ss or m:ss): 1:00:03\n') == 3603.
+
+
+def test_ssl_study_unit_resumes_after_a_kill_at_its_last_curve_point(tmp_path):
+    """kill -9 after the first curve point of a unit: the rerun resumes from that point
+    (model, optimiser, curve) instead of from step 0, and the partial state is removed once
+    the unit is recorded."""
+    import signal
+    import subprocess
+    data = shared_data('imagenette-mini')
+    records = tmp_path / 'r.jsonl'
+    args = [sys.executable, 'benchmarks/ssl_study.py', '--data', data, '--budget-s', '6',
+            '--curve-points', '3', '--size', '64', '--batch', '8', '--bag', '4',
+            '--probe-epochs', '1', '--methods', 'qbheat', '--seeds', '0', '--records',
+            str(records), '--out', str(tmp_path / 'r.md')]
+    partial = tmp_path / 'r_partial' / 'qbheat_seed0.pth'
+    proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env=dict(os.environ, PYTHONPATH=REPO))
+    first = None
+    for line in proc.stdout:
+        if 'kNN top-1' in line and 'after' in line:
+            first = line
+        if first and partial.exists():
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert first and partial.exists() and not records.exists()
+    saved = torch.load(partial, weights_only=False)
+    at_step = saved['start'][0]
+    out = run(args)
+    assert f'resuming from {partial} at step {at_step}' in out.stdout
+    row = json.loads(records.read_text())
+    assert row['curve'][0] == saved['curve'][0] and row['steps'] > at_step
+    assert not partial.exists()
