@@ -13,7 +13,8 @@ other (packing, formatting, wrappers); DecodeCropResize, which decodes and crops
 counts as decode. ``qbheat+draft`` and ``supervised+draft`` are the same pipelines with the
 CPU-path change (LoadImageBytes + RandomResizedCropBox + DecodeCropResize(draft=True)), timed in
 the same run as the originals. Nested pipelines (MultiView, GTSAMultiCrop's colour
-pipelines) count where their transforms belong, each second once. Cores per GPU = step rate / images per core-second; the step rates
+pipelines) count where their transforms belong, each second once. Cores per trainer (a GPU, or a CPU
+process) = step rate / images per core-second; the step rates
 are --step-rate values (img/s of a training step on the accelerator, e.g. from
 benchmarks/pretrain_throughput.py --device cuda), or else only the per-core rates are printed.
 """
@@ -173,10 +174,10 @@ def main(argv=None) -> str:
         share = ' / '.join(f"{100 * spent[k] / whole:.0f}" for k in
                            ('decode', 'geometry', 'colour', 'other'))
         step = step_rates.get(method, step_rates.get(FAST.get(method, '')))
-        cores = f'{step / rate:.1f}' if step else '—'
+        cores = f'{step / rate:.2f}' if step else '—'
         rows.append([method, images, f'{rate:.0f}', share, cores])
     table = markdown_table(['method', 'images', 'img/s per core',
-                            'decode / geometry / colour / other (%)', 'cores per GPU'], rows)
+                            'decode / geometry / colour / other (%)', 'cores per trainer'], rows)
     return report('Data-pipeline throughput per worker core', table,
                   dict(images=args.images, reps=args.reps, step_rates=step_rates or 'none'),
                   args.out, 'cpu')
