@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from ..conftest import REPO, shared_data
-from .helpers import load_tool, run
+from .helpers import run
 
 RETINANET = osp.join(REPO, 'configs', 'mmdet', 'retinanet_mobileformer-26m_fpn_frozen_1x_coco.py')
 
@@ -95,10 +95,13 @@ def test_train_then_test_on_a_folder_with_its_own_categories(tmp_path):
     threshold lowered as the message says, the 12-line AP table comes."""
     root = small_coco(tmp_path, shared_data('coco128'))
     work = str(tmp_path / 'work')
-    load_tool('train.py').main([
-        RETINANET, '--coco-data', root, '--work-dir', work, '--no-validate', '--cfg-options',
-        'model.backbone.init_cfg=None', 'train_cfg.max_epochs=1',
-        'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False'])
+    # a process of its own: mmdet's visualizer is a named global instance, and an in-process
+    # run would keep later in-process detector runs logging into this work dir
+    run([sys.executable, 'tools/train.py',
+         RETINANET, '--coco-data', root, '--work-dir', work, '--no-validate', '--cfg-options',
+         'model.backbone.init_cfg=None', 'train_cfg.max_epochs=1',
+         'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False'],
+        timeout=900)
     checkpoint = osp.join(work, 'epoch_1.pth')
     state = torch.load(checkpoint, map_location='cpu', weights_only=False)['state_dict']
     assert state['bbox_head.retina_cls.weight'].shape[0] == 2 * 9     # 2 classes × 9 anchors
