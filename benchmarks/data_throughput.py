@@ -88,11 +88,11 @@ def timed_pipeline(config: str, totals: Dict[str, float], draft: bool = False):
     from mmengine.config import Config
     from mmengine.dataset import Compose
     from mmengine.registry import init_default_scope
+
+    from qbheat_mm.datasets import innermost_dataset
     cfg = Config.fromfile(osp.join(REPO, config))
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    dataset = cfg.train_dataloader.dataset
-    while 'dataset' in dataset:
-        dataset = dataset.dataset
+    dataset = innermost_dataset(cfg.train_dataloader.dataset)
     pipeline = Compose(draft_pipeline(dataset.pipeline) if draft else dataset.pipeline)
 
     stack: List[float] = []      # child seconds of the transforms running now

@@ -25,7 +25,7 @@ from mmengine.runner import Runner  # noqa: E402
 from qbheat_mm.converters import NormalizationMismatchError  # noqa: E402
 from qbheat_mm.datasets import DataRootError, check_data_roots  # noqa: E402
 from qbheat_mm.utils import (add_common_args, default_mmpretrain_collate,  # noqa: E402
-                             load_config, setup_cpu_distributed)
+                             load_config, nested_dicts, setup_cpu_distributed)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -65,19 +65,11 @@ def main(argv=None) -> None:
         raise SystemExit(empty_result_message(cfg))
 
 
-def _score_thresholds(node, path='model'):
-    """(config key, value) of every ``score_thr`` in the model config."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == 'score_thr':
-                yield f'{path}.{key}', value
-            else:
-                yield from _score_thresholds(value, f'{path}.{key}')
-
-
 def empty_result_message(cfg) -> str:
     """What mmdet's 'The testing results of the whole dataset is empty' means."""
-    keys = dict(_score_thresholds(cfg.model)) or {'model.test_cfg.score_thr': '?'}
+    keys = {'.'.join(filter(None, ('model', path, 'score_thr'))): d['score_thr']
+            for path, d in nested_dicts(cfg.model) if 'score_thr' in d}
+    keys = keys or {'model.test_cfg.score_thr': '?'}
     shown = ', '.join(f'{k}={v}' for k, v in keys.items())
     lower = ' '.join(f'{k}=0.0' for k in keys)
     return ('error: empty result: the detector kept no box on any test image, so there is no '

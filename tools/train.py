@@ -33,7 +33,7 @@ from mmengine.runner import Runner  # noqa: E402
 from qbheat_mm.converters import NormalizationMismatchError  # noqa: E402
 from qbheat_mm.datasets import DataRootError, check_data_roots  # noqa: E402
 from qbheat_mm.utils import (add_common_args, default_mmpretrain_collate,  # noqa: E402
-                             load_config, setup_cpu_distributed)
+                             load_config, nested_dicts, setup_cpu_distributed)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -93,25 +93,15 @@ def add_knn_monitor(cfg, root: str, interval: int, size: int):
 def skip_unreadable_images(cfg) -> int:
     """Load the training images with ``LoadImageOrSkip`` (same arguments); returns how many
     loading steps it replaced."""
-    replaced = 0
-
-    def visit(node):
-        nonlocal replaced
-        if isinstance(node, dict):
-            if str(node.get('type', '')).split('.')[-1] == 'LoadImageFromFile':
-                node['type'] = 'mmpretrain.LoadImageOrSkip'
-                replaced += 1
-            for value in node.values():
-                visit(value)
-        elif isinstance(node, (list, tuple)):
-            for value in node:
-                visit(value)
-    visit(cfg.train_dataloader)
-    if not replaced:
+    steps = [d for _, d in nested_dicts(cfg.train_dataloader)
+             if str(d.get('type', '')).split('.')[-1] == 'LoadImageFromFile']
+    for step in steps:
+        step['type'] = 'mmpretrain.LoadImageOrSkip'
+    if not steps:
         raise SystemExit('--skip-unreadable: the training pipeline has no LoadImageFromFile '
                          'step to replace; put dict(type=\'LoadImageOrSkip\') where it loads '
                          'images')
-    return replaced
+    return len(steps)
 
 
 def verify_training_images(cfg, skip: bool) -> None:

@@ -11,7 +11,8 @@ import os.path as osp
 from glob import glob
 from typing import Dict, List, Optional, Tuple
 
-from .data_root_check import DataRootError
+from ..utils.config_walk import nested_dicts
+from .data_root_check import DataRootError, innermost_dataset
 
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
@@ -52,19 +53,12 @@ def category_names(ann_file: str) -> List[str]:
     return [c['name'] for c in sorted(categories, key=lambda c: c['id'])]
 
 
-def _set_num_classes(node, num_classes: int) -> int:
+def _set_num_classes(model: dict, num_classes: int) -> int:
     """Set every ``num_classes`` in the (nested) model config; returns how many were set."""
-    count = 0
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == 'num_classes' and isinstance(value, int):
-                node[key] = num_classes
-                count += 1
-            else:
-                count += _set_num_classes(value, num_classes)
-    elif isinstance(node, (list, tuple)):
-        count += sum(_set_num_classes(item, num_classes) for item in node)
-    return count
+    heads = [d for _, d in nested_dicts(model) if isinstance(d.get('num_classes'), int)]
+    for head in heads:
+        head['num_classes'] = num_classes
+    return len(heads)
 
 
 def use_coco_folder(cfg, root: str, stock_classes: Optional[Tuple[str, ...]] = None) -> dict:
@@ -96,9 +90,7 @@ def use_coco_folder(cfg, root: str, stock_classes: Optional[Tuple[str, ...]] = N
         loader = cfg.get(key)
         if not loader:
             continue
-        dataset = loader['dataset']
-        while 'dataset' in dataset:      # wrappers such as RepeatDataset
-            dataset = dataset['dataset']
+        dataset = innermost_dataset(loader['dataset'])
         dataset.update(data_root=root + '/', ann_file=osp.relpath(splits[split], root),
                        data_prefix=dict(img=split + '/'))
         if classes:

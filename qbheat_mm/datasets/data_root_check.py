@@ -18,6 +18,13 @@ LAYOUTS = {
 }
 
 
+def innermost_dataset(dataset: dict) -> dict:
+    """The dataset config inside wrappers such as ``RepeatDataset`` (the same dict object)."""
+    while 'dataset' in dataset:
+        dataset = dataset['dataset']
+    return dataset
+
+
 def _datasets(cfg, loaders: Sequence[str]) -> Iterator[Tuple[str, dict]]:
     for key in loaders:
         loader = cfg
@@ -25,10 +32,7 @@ def _datasets(cfg, loaders: Sequence[str]) -> Iterator[Tuple[str, dict]]:
             loader = loader.get(part) if loader else None
         if not loader or not loader.get('dataset'):
             continue
-        dataset = loader['dataset']
-        while 'dataset' in dataset:  # wrappers such as RepeatDataset
-            dataset = dataset['dataset']
-        yield key, dataset
+        yield key, innermost_dataset(loader['dataset'])
 
 
 class DataRootError(FileNotFoundError):

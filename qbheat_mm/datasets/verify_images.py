@@ -7,6 +7,8 @@ from typing import Iterable, List, Optional, Sequence, Tuple
 
 from PIL import Image
 
+from .data_root_check import innermost_dataset
+
 
 def check_image(path: str) -> Optional[str]:
     """None when ``path`` opens and decodes completely (PIL, strictly: a truncated JPEG is an
@@ -76,9 +78,7 @@ def loader_image_paths(cfg, key: str = 'train_dataloader') -> List[str]:
 
     from mmengine.registry import DATASETS, init_default_scope
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    dataset = copy.deepcopy(cfg[key]['dataset'])
-    while 'dataset' in dataset:
-        dataset = dataset['dataset']
+    dataset = copy.deepcopy(innermost_dataset(cfg[key]['dataset']))
     dataset['pipeline'] = []
     return dataset_image_paths(DATASETS.build(dataset))
 

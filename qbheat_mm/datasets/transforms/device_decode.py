@@ -1,6 +1,6 @@
 """The worker half of on-device decoding: read the file bytes and draw the random crop box and
-flip, without decoding a pixel. ``DeviceDecodeDataPreprocessor`` decodes, crops, resizes, flips
-and normalises the batch on the model's device (nvJPEG on CUDA).
+flip, without decoding a pixel. ``DeviceDecode{SelfSup,Cls}DataPreprocessor`` decodes, crops,
+resizes, flips and normalises the batch on the model's device (nvJPEG on CUDA).
 
 The box and flip are drawn by the same code (and the same ``np.random`` calls, in the same order)
 as mmpretrain's ``RandomResizedCrop`` and mmcv's ``RandomFlip``, from the image size in the
@@ -17,6 +17,11 @@ from mmpretrain.datasets.transforms import RandomResizedCrop
 from mmpretrain.registry import TRANSFORMS
 from mmpretrain.structures import DataSample
 from PIL import Image
+
+
+def is_jpeg(data) -> bool:
+    """Whether file bytes (a 1-D uint8 numpy array or tensor) start with the JPEG marker."""
+    return len(data) > 2 and tuple(data[:2].tolist()) == (0xFF, 0xD8)
 
 
 @TRANSFORMS.register_module()
@@ -130,8 +135,7 @@ class DecodeCropResize(BaseTransform):
         full_h, full_w = results['img_shape'][:2]
         data = results['img_bytes']
         scale = 1
-        if (self.draft and results.get('exif_orientation', 1) == 1 and len(data) > 2
-                and data[0] == 0xFF and data[1] == 0xD8):
+        if self.draft and results.get('exif_orientation', 1) == 1 and is_jpeg(data):
             while (scale < 8 and (x2 - x1) / (2 * scale) >= self.min_shrink * out_w
                    and (y2 - y1) / (2 * scale) >= self.min_shrink * out_h):
                 scale *= 2

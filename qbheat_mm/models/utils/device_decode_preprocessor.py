@@ -10,7 +10,7 @@ from mmpretrain.models.utils import ClsDataPreprocessor, SelfSupDataPreprocessor
 from mmpretrain.registry import MODELS
 from torchvision.io import ImageReadMode, decode_image, decode_jpeg
 
-JPEG_MAGIC = (0xFF, 0xD8)
+from ...datasets.transforms.device_decode import is_jpeg
 
 
 def is_byte_batch(inputs) -> bool:
@@ -27,8 +27,7 @@ def decode_images(data: Sequence[torch.Tensor], orientations: Sequence[int],
     ``decode_image`` on the CPU, then moved."""
     out: List[torch.Tensor] = [None] * len(data)       # type: ignore[list-item]
     on_device = [i for i, (d, o) in enumerate(zip(data, orientations))
-                 if device.type == 'cuda' and o == 1 and len(d) > 2
-                 and tuple(d[:2].tolist()) == JPEG_MAGIC]
+                 if device.type == 'cuda' and o == 1 and is_jpeg(d)]
     if on_device:
         decoded = decode_jpeg([data[i] for i in on_device], mode=ImageReadMode.RGB,
                               device=device)
