@@ -1,7 +1,7 @@
 """Stack check and diagnostics: ``python -m qbheat_mm.env``.
 
 Prints the versions of torch, torchvision, mmcv (and whether its compiled ops
-load), mmengine, mmdet and mmpretrain, CUDA availability, and a hint for
+load), mmengine, mmdet, mmseg and mmpretrain, CUDA availability, and a hint for
 whatever is missing or mismatched.
 """
 import importlib
@@ -11,8 +11,10 @@ from typing import Dict, List, Tuple
 #: versions this release is built and tested with (requirements/*.txt)
 PINS = {
     'torch': '2.14.1', 'torchvision': '0.29.1', 'mmcv': '2.1.0', 'mmengine': '0.10.7',
-    'mmpretrain': '1.2.0', 'mmdet': '3.3.0',
+    'mmpretrain': '1.2.0', 'mmdet': '3.3.0', 'mmseg': '1.2.2',
 }
+#: pip names where they differ from the module names
+PIP_NAMES = {'mmseg': 'mmsegmentation'}
 FIX_ENV = ('run `make env` in the qbheat_mm checkout (it builds mmcv 2.1.0 with its ops), or '
            'build it yourself: MMCV_WITH_OPS=1 pip install --no-build-isolation mmcv==2.1.0 '
            '(add FORCE_CUDA=1 for CUDA ops; with torch >= 2.14 raise -std=c++17 to -std=c++20 '
@@ -49,13 +51,14 @@ def collect() -> Tuple[Dict[str, str], List[str]]:
     """(name -> version or status, hints)."""
     info: Dict[str, str] = {'python': sys.version.split()[0]}
     hints: List[str] = []
-    for name in ('torch', 'torchvision', 'mmengine', 'mmcv', 'mmpretrain', 'mmdet'):
+    for name in ('torch', 'torchvision', 'mmengine', 'mmcv', 'mmpretrain', 'mmdet', 'mmseg'):
         try:
             module = importlib.import_module(name)
             info[name] = module.__version__
         except Exception as exc:  # noqa: BLE001 - report any import failure
             info[name] = f'not importable ({type(exc).__name__}: {exc})'
-            hints.append(f'{name}: install {name}=={PINS[name]} ({FIX_ENV})')
+            hints.append(f'{name}: install {PIP_NAMES.get(name, name)}=={PINS[name]} '
+                         f'({FIX_ENV})')
             continue
         if not info[name].split('+')[0] == PINS[name]:
             hints.append(f'{name} {info[name]} differs from the tested {PINS[name]}')

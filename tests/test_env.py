@@ -18,7 +18,7 @@ def run_python(args, extra_path=None):
 def test_diagnostics_report_the_stack():
     proc = run_python(['-m', 'qbheat_mm.env'])
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for name in ('torch', 'torchvision', 'mmcv', 'mmengine', 'mmpretrain', 'mmdet',
+    for name in ('torch', 'torchvision', 'mmcv', 'mmengine', 'mmpretrain', 'mmdet', 'mmseg',
                  'CUDA available'):
         assert name in proc.stdout
     assert 'mmcv ops' in proc.stdout and 'All good.' in proc.stdout

@@ -1,10 +1,12 @@
-"""Evaluate a checkpoint with an mmpretrain or mmdet config (``default_scope`` decides).
+"""Evaluate a checkpoint with an mmpretrain, mmdet or mmseg config (``default_scope`` decides).
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out RESULTS.pkl]
-                         [--show-dir DIR] [--cfg-options K=V ...] [--launcher ...]
+                         [--metrics-json FILE] [--show-dir DIR] [--cfg-options K=V ...]
+                         [--coco-data DIR] [--seg-data DIR] [--launcher ...]
 
 For COCO configs the evaluator is mmdet's CocoMetric and prints the standard
-12-number bbox AP table.
+12-number bbox AP table; for segmentation configs mmseg's IoUMetric prints the per-class
+IoU / Acc table and aAcc, mIoU, mAcc.
 """
 import os.path as osp  # noqa: E402
 import sys  # noqa: E402
@@ -15,6 +17,8 @@ import project_env  # noqa: E402  (re-runs this tool in the project environment 
 
 project_env.ensure()
 import argparse
+import json
+import os
 import os.path as osp
 import sys
 
@@ -33,6 +37,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--out', help='dump raw predictions to this .pkl file')
+    parser.add_argument('--metrics-json', metavar='FILE',
+                        help='also write the final metrics (name -> value) to this JSON file')
     parser.add_argument('--show-dir', help='(mmdet) save drawn predictions in '
                         'WORK_DIR/TIMESTAMP/SHOW_DIR')
     add_common_args(parser)
@@ -61,6 +67,11 @@ def main(argv=None) -> None:
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
+    if args.metrics_json and int(os.environ.get('RANK', '0')) == 0:
+        os.makedirs(osp.dirname(osp.abspath(args.metrics_json)), exist_ok=True)
+        with open(args.metrics_json, 'w') as f:
+            json.dump({k: (v.item() if hasattr(v, 'item') else v) for k, v in metrics.items()},
+                      f, indent=1, default=str)
     if cfg.get('default_scope') == 'mmdet' and not metrics:
         raise SystemExit(empty_result_message(cfg))
 

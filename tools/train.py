@@ -1,9 +1,10 @@
-"""Train an mmpretrain or mmdet config (its ``default_scope`` decides) with qbheat_mm loaded.
+"""Train an mmpretrain, mmdet or mmseg config (its ``default_scope`` decides) with qbheat_mm
+loaded.
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
                           [--auto-scale-lr] [--no-validate] [--cfg-options K=V ...]
                           [--knn-data ROOT [--knn-interval N] [--knn-size S]]
-                          [--verify-data] [--skip-unreadable] [--coco-data DIR]
+                          [--verify-data] [--skip-unreadable] [--coco-data DIR] [--seg-data DIR]
                           [--launcher {none,pytorch,slurm,mpi}]
 
 --knn-data turns on the kNN monitor (configs/_base_/evaluation/knn_imagenette.py) on any
@@ -37,7 +38,7 @@ from qbheat_mm.utils import (add_common_args, default_mmpretrain_collate,  # noq
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Train a model (mmpretrain or mmdet config)')
+    parser = argparse.ArgumentParser(description='Train a model (mmpretrain, mmdet or mmseg config)')
     parser.add_argument('config', help='config file')
     parser.add_argument('--resume', nargs='?', type=str, const='auto',
                         help='resume from CKPT, or from the latest checkpoint in the work dir '

@@ -53,7 +53,7 @@ def category_names(ann_file: str) -> List[str]:
     return [c['name'] for c in sorted(categories, key=lambda c: c['id'])]
 
 
-def _set_num_classes(model: dict, num_classes: int) -> int:
+def set_num_classes(model: dict, num_classes: int) -> int:
     """Set every ``num_classes`` in the (nested) model config; returns how many were set."""
     heads = [d for _, d in nested_dicts(model) if isinstance(d.get('num_classes'), int)]
     for head in heads:
@@ -100,7 +100,7 @@ def use_coco_folder(cfg, root: str, stock_classes: Optional[Tuple[str, ...]] = N
         for evaluator in evaluators if isinstance(evaluators, list) else [evaluators]:
             if isinstance(evaluator, dict) and 'ann_file' in evaluator:
                 evaluator['ann_file'] = splits[split]
-    if classes and not _set_num_classes(cfg.model, len(classes)):
+    if classes and not set_num_classes(cfg.model, len(classes)):
         raise SystemExit(f'--coco-data: {root} has {len(classes)} categories, not COCO\'s 80, '
                          f'and the model config has no num_classes to set')
     return dict(train=train, eval=evaluate, classes=classes)

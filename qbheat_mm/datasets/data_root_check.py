@@ -15,6 +15,16 @@ LAYOUTS = {
     'CocoDataset': ('{root}/\n'
                     '  annotations/instances_train2017.json, instances_val2017.json\n'
                     '  train2017/*.jpg, val2017/*.jpg'),
+    'ADE20KDataset': ('{root}/   (ADEChallengeData2016)\n'
+                      '  images/training/*.jpg, images/validation/*.jpg\n'
+                      '  annotations/training/*.png, annotations/validation/*.png\n'
+                      '(any other segmentation folder: --seg-data DIR)'),
+    'PascalVOCDataset': ('{root}/   (VOCdevkit/VOC2012)\n'
+                         '  JPEGImages/*.jpg, SegmentationClass/*.png, SegmentationClassAug/*.png\n'
+                         '  ImageSets/Segmentation/train.txt, val.txt, aug.txt\n'
+                         '(mmseg\'s tools/dataset_converters/voc_aug.py writes the aug part)'),
+    'BaseSegDataset': ('{root}/\n  images/<split>/*.jpg\n  annotations/<split>/*.png\n'
+                       '(tools/dataset_converters/coco_to_semantic.py writes one from COCO)'),
 }
 
 
@@ -25,14 +35,22 @@ def innermost_dataset(dataset: dict) -> dict:
     return dataset
 
 
-def _datasets(cfg, loaders: Sequence[str]) -> Iterator[Tuple[str, dict]]:
+def _datasets(cfg, loaders: Sequence[str]) -> Iterator[Tuple[str, dict, str]]:
+    """(loader key, dataset config, its --cfg-options path) of each dataset the loaders
+    read."""
     for key in loaders:
         loader = cfg
         for part in key.split('.'):     # 'val_cfg.memory_dataloader' (KNNValLoop)
             loader = loader.get(part) if loader else None
         if not loader or not loader.get('dataset'):
             continue
-        yield key, innermost_dataset(loader['dataset'])
+        path, dataset = f'{key}.dataset', loader['dataset']
+        while 'dataset' in dataset:                # wrappers such as RepeatDataset
+            path, dataset = f'{path}.dataset', dataset['dataset']
+        if not dataset.get('datasets'):
+            yield key, dataset, path
+        for i, part in enumerate(dataset.get('datasets') or []):   # ConcatDataset parts
+            yield key, innermost_dataset(part), f'{path}.datasets.{i}'
 
 
 class DataRootError(FileNotFoundError):
@@ -78,7 +96,7 @@ def check_data_roots(cfg, loaders: Sequence[str] = ALL_LOADERS) -> None:
     named dataloaders is missing, with the layout that dataset type expects. Only the
     loaders a run builds are checked: training passes the train loader (and val unless
     validation is off), evaluation the test loader alone."""
-    for key, dataset in _datasets(cfg, loaders):
+    for key, dataset, path in _datasets(cfg, loaders):
         root = dataset.get('data_root', '')
         ann = dataset.get('ann_file', '')
         missing = None
@@ -92,8 +110,8 @@ def check_data_roots(cfg, loaders: Sequence[str] = ALL_LOADERS) -> None:
         kind = str(dataset.get('type', '')).split('.')[-1]
         layout = LAYOUTS.get(kind, LAYOUTS['CustomDataset']).format(root=root.rstrip('/'),
                                                                      prefix='...')
-        option = (f'{key}.dataset.data_root=/path/to/data' if missing == root else
-                  f'{key}.dataset.ann_file=/path/to/annotations (relative to data_root)')
+        option = (f'{path}.data_root=/path/to/data' if missing == root else
+                  f'{path}.ann_file=/path/to/annotations (relative to data_root)')
         raise DataRootError(
             f'{key}: dataset path {missing!r} does not exist. {kind or "The dataset"} expects:\n'
             f'{layout}\nPut (or link) the data there, or point the config at it, e.g. '

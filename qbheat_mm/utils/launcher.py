@@ -20,6 +20,11 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
         help='(mmdet configs) train and evaluate on this COCO-format folder: '
         'annotations/instances_<split>.json + <split>/ images (train* for training, val* for '
         'evaluation; one split serves both); its categories replace COCO\'s 80 if they differ')
+    parser.add_argument(
+        '--seg-data', metavar='DIR',
+        help='(mmseg configs) train and evaluate on this segmentation folder: classes.txt + '
+        'images/<split>/ + annotations/<split>/*.png (training/validation or train/val; one '
+        'split serves both); its classes replace the config\'s')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')
     # torchrun sets LOCAL_RANK; torch.distributed.launch passes --local-rank
@@ -43,6 +48,13 @@ def load_config(args: argparse.Namespace) -> Config:
                    if picked['classes'] else '')
         print(f"--coco-data: training on {picked['train']}, evaluating on {picked['eval']}"
               f'{same}{classes}', flush=True)
+    if getattr(args, 'seg_data', None):
+        from qbheat_mm.datasets.seg_folder import use_seg_folder
+        picked = use_seg_folder(cfg, args.seg_data)
+        same = (' (the folder has one split: the scores are on the training images)'
+                if picked['train'] == picked['eval'] else '')
+        print(f"--seg-data: training on {picked['train']}, evaluating on {picked['eval']}"
+              f"{same}; {len(picked['classes'])} classes", flush=True)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     cfg.launcher = args.launcher
