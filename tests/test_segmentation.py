@@ -249,3 +249,24 @@ def test_lewel_voc_config_takes_the_converted_resnet50():
     # FCN-D8: layer4 dilated by 4 (its first block by 2, contract_dilation), stride 8 overall
     assert model.backbone.layer4[1].conv2.dilation == (4, 4)
     assert model.backbone(torch.randn(1, 3, 64, 64))[-1].shape[-2:] == (8, 8)
+
+
+def test_dist_scripts_serve_mmseg_configs(tmp_path, semantic_set):
+    """tools/dist_train.sh and dist_test.sh run a stock-based mmseg config in 2 gloo
+    processes (its SyncBN layers become per-process BN on CPUs) and score it."""
+    from qbheat_mm.models.backbones import MobileFormer
+    ckpt = tmp_path / 'mf26.pth'
+    torch.save({'state_dict': {f'backbone.{k}': v
+                               for k, v in MobileFormer('26m').state_dict().items()}}, ckpt)
+    work = tmp_path / 'dist'
+    proc = run(['bash', 'tools/dist_train.sh', FROZEN_26M, '2', '--seg-data', semantic_set,
+                '--work-dir', str(work), '--no-validate', '--cfg-options',
+                f'model.backbone.init_cfg.checkpoint={ckpt}', 'train_cfg.max_iters=2',
+                'default_hooks.checkpoint.interval=2', 'train_dataloader.batch_size=1',
+                *QUIET_LOADERS], timeout=900)
+    log = proc.stdout + proc.stderr
+    assert 'Distributed training: True' in log and 'SyncBN layer config(s) -> BN' in log
+    proc = run(['bash', 'tools/dist_test.sh', FROZEN_26M, str(work / 'iter_2.pth'), '2',
+                '--seg-data', semantic_set, '--work-dir', str(tmp_path / 'test'),
+                '--cfg-options', *QUIET_LOADERS], timeout=900)
+    assert re.search(r'mIoU: \d+\.\d+', proc.stdout + proc.stderr)

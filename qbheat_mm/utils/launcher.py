@@ -7,6 +7,8 @@ import torch
 import torch.distributed as dist
 from mmengine.config import Config, DictAction
 
+from .config_walk import nested_dicts
+
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
     """Arguments both tools share (OpenMMLab spelling)."""
@@ -83,10 +85,19 @@ def setup_cpu_distributed(cfg: Config) -> None:
     ``device_ids=[LOCAL_RANK]``; neither works on a CPU. Here we create the
     gloo process group from torchrun's environment ourselves (the Runner then
     finds it initialised) and wrap the model for CPU DDP (no device_ids).
-    Nothing changes when CUDA is available.
+    torch's ``SyncBatchNorm`` refuses CPU tensors when it has peers to
+    synchronise with, so the ``SyncBN`` layers of stock mmdet / mmseg
+    configs become per-process ``BN`` here (logged). Nothing changes when
+    CUDA is available.
     """
     if cfg.launcher != 'pytorch' or torch.cuda.is_available():
         return
+    synced = [d for _, d in nested_dicts(cfg.get('model') or {}) if d.get('type') == 'SyncBN']
+    for norm in synced:
+        norm['type'] = 'BN'
+    if synced and int(os.environ.get('RANK', '0')) == 0:
+        print(f'[qbheat_mm] CPU distributed run: {len(synced)} SyncBN layer config(s) -> BN '
+              '(statistics per process; torch synchronises BN only on GPUs)', flush=True)
     if not dist.is_initialized():
         dist.init_process_group(backend='gloo')
     wrapper = cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel')
