@@ -8,8 +8,8 @@ The folder (``tools/dataset_converters/coco_to_semantic.py`` writes one from COC
 
 ``<split>`` is ``training`` / ``validation`` (ADE20K's names) or ``train`` / ``val``; a folder
 with one split uses it for training and evaluation. Every loader of the config then reads a
-``BaseSegDataset`` on the folder with the config's own pipeline (a ``ConcatDataset``, e.g.
-VOC aug, becomes one dataset), its ``LoadAnnotations`` keep the mask values as they are
+``BaseSegDataset`` on the folder with the config's own pipeline and ``indices`` (a
+``ConcatDataset``, e.g. VOC aug, becomes one dataset), its ``LoadAnnotations`` keep the mask values as they are
 (``reduce_zero_label=False``), and every ``num_classes`` of the model becomes the folder's
 class count.
 """
@@ -95,8 +95,9 @@ def use_seg_folder(cfg, root: str) -> Dict[str, object]:
         holder, field = loader, 'dataset'        # keep wrappers such as RepeatDataset
         while 'dataset' in holder[field]:
             holder, field = holder[field], 'dataset'
+        kept = {k: v for k, v in holder[field].items() if k in ('indices', 'serialize_data')}
         holder[field] = dict(
-            type='BaseSegDataset', data_root=root,
+            **kept, type='BaseSegDataset', data_root=root,
             data_prefix=dict(img_path=f'images/{split}', seg_map_path=f'annotations/{split}'),
             img_suffix=_image_suffix(osp.join(root, 'images', split)), seg_map_suffix='.png',
             reduce_zero_label=False, metainfo=dict(classes=tuple(classes)), pipeline=pipeline)
