@@ -160,3 +160,21 @@ def test_draft_decoding_is_used_and_close_with_a_small_output():
         limit = {1: 1e-9, 2: 1.0}.get(b['draft_scale'], 2.0)   # grey levels, mean per image
         assert np.abs(a - b['img'].astype(float)).mean() < limit, (path, b['draft_scale'])
     assert sum(s > 1 for s in scales) >= 3, scales
+
+
+def test_unsupported_interpolation_is_an_error_not_a_silent_bicubic():
+    from mmengine.structures import BaseDataElement
+
+    from qbheat_mm.datasets.transforms.device_decode import DecodeCropResize
+    from qbheat_mm.models.utils.device_decode_preprocessor import crop_resize_flip
+    image = torch.zeros(3, 8, 8, dtype=torch.uint8)
+    sample = BaseDataElement(crop_box=(0, 0, 8, 8), crop_size=(4, 4),
+                             crop_interpolation='lanczos')
+    with pytest.raises(ValueError, match="'bicubic' or 'bilinear'.*not 'lanczos'"):
+        crop_resize_flip([image], [sample])
+    sample.crop_interpolation = 'bilinear'
+    assert crop_resize_flip([image], [sample]).shape == (1, 3, 4, 4)
+    with pytest.raises(ValueError, match="interpolation 'hamming' is not one of"):
+        DecodeCropResize().transform(dict(crop_box=(0, 0, 8, 8), crop_size=(4, 4),
+                                          img_shape=(8, 8), img_bytes=np.zeros(4, np.uint8),
+                                          crop_interpolation='hamming'))

@@ -139,8 +139,12 @@ class DecodeCropResize(BaseTransform):
             while (scale < 8 and (x2 - x1) / (2 * scale) >= self.min_shrink * out_w
                    and (y2 - y1) / (2 * scale) >= self.min_shrink * out_h):
                 scale *= 2
-        resample = self.FILTERS.get(results.get('crop_interpolation', 'bicubic'),
-                                    Image.BICUBIC)
+        mode = results.get('crop_interpolation', 'bicubic')
+        if mode not in self.FILTERS:
+            raise ValueError(f'DecodeCropResize: interpolation {mode!r} is not one of '
+                             f'{sorted(self.FILTERS)}; set RandomResizedCropBox\'s '
+                             f'interpolation to one of them')
+        resample = self.FILTERS[mode]
         if scale == 1:      # exactly the worker pipeline: OpenCV decode, integer crop, resize
             image = cv2.imdecode(data, cv2.IMREAD_COLOR)
             if image is None:

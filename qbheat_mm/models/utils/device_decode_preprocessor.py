@@ -43,14 +43,17 @@ def decode_images(data: Sequence[torch.Tensor], orientations: Sequence[int],
 def crop_resize_flip(images: Sequence[torch.Tensor], samples: Sequence) -> torch.Tensor:
     """(B, 3, h, w) float batch holding uint8 values, RGB: each image cropped to its sample's
     ``crop_box``, resized to ``crop_size`` (bicubic with antialiasing, PIL's filter; bilinear
-    when the sample says so), rounded and clamped like a uint8 image, and flipped where
+    when the sample says so; any other interpolation raises ``ValueError``), rounded and clamped like a uint8 image, and flipped where
     ``flip``."""
     batch = []
     for image, sample in zip(images, samples):
         x1, y1, x2, y2 = sample.crop_box
         crop = image[:, y1:y2, x1:x2].unsqueeze(0).float()
         mode = sample.get('crop_interpolation', 'bicubic')
-        mode = mode if mode in ('bicubic', 'bilinear') else 'bicubic'
+        if mode not in ('bicubic', 'bilinear'):
+            raise ValueError(f"device decoding resizes with 'bicubic' or 'bilinear' "
+                             f"(antialiased), not {mode!r}: set RandomResizedCropBox's "
+                             f"interpolation to one of them, or decode in the workers")
         crop = F.interpolate(crop, size=tuple(sample.crop_size), mode=mode, antialias=True,
                              align_corners=False)
         crop = crop.round_().clamp_(0, 255)
