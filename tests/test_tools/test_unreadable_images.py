@@ -95,3 +95,24 @@ def test_training_stops_verifies_or_skips_with_a_count(tmp_path, capsys):
                                                            int(skips[0]) + len(skips)))
     # the up-front check ran before the runner (and its log file) existed: on the console
     assert '--skip-unreadable: training skips them' in capsys.readouterr().out
+
+
+def test_verify_data_under_two_processes(tmp_path):
+    """dist_train.sh --verify-data: rank 0 decodes every image once, the refusal (its message,
+    no traceback) ends the whole 2-process job before any iteration; with --skip-unreadable
+    both processes train."""
+    root = write_images(str(tmp_path / 'data'), count=8)
+    paths = break_images(root)
+    for name in ('cut.jpg', 'text.png'):
+        os.remove(paths[name])
+    config = tiny_config(tmp_path, root, 2)
+    refused = run(['bash', 'tools/dist_train.sh', config, '2', '--verify-data', '--work-dir',
+                   str(tmp_path / 'a')], check=False, timeout=600)
+    out = refused.stdout + refused.stderr
+    assert refused.returncode != 0 and 'Iter(train)' not in out
+    assert len(re.findall(r'1 of 9 images are unreadable', out)) == 1      # rank 0 only
+    assert '--skip-unreadable' in out
+    work = tmp_path / 'b'
+    ran = run(['bash', 'tools/dist_train.sh', config, '2', '--verify-data', '--skip-unreadable',
+               '--work-dir', str(work)], timeout=600)
+    assert 'training skips them' in ran.stdout and (work / 'iter_2.pth').is_file()
