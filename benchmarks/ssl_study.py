@@ -256,16 +256,16 @@ def main(argv=None) -> str:
     summary = summarise(rows, 'method', args.methods, ['steps'] + list(PROBES))
     table = markdown_table(
         ['method', 'seeds', 'steps in budget'] + [f'{v} (%)' for v in PROBES.values()],
-        [[m, int(s['seeds'][0]), f"{s['steps'][0]:.0f}"] + [fmt(s[p]) for p in PROBES]
+        [[m, int(s['seeds'][0]), f"{s['steps'][0]:.0f}"] + [fmt(s[p], 1, int(s['seeds'][0])) for p in PROBES]
          for m, s in summary.items()])
     if args.out:
         from plots import curves_with_bands, grouped_bars
-        grouped_bars(list(summary), {v: [summary[m][p] for m in summary]
-                                     for p, v in PROBES.items()},
+        seeds = {m: int(summary[m]['seeds'][0]) for m in summary}
+        grouped_bars([f'{m} ({n} seed{"s" * (n > 1)})' for m, n in seeds.items()],
+                     {v: [summary[m][p] for m in summary] for p, v in PROBES.items()},
                      args.png or osp.splitext(args.out)[0] + '.png', 'top-1 (%)',
                      f'{osp.basename(osp.normpath(args.data))}, {args.arch}, '
-                     f'{args.budget_s:.0f} CPU s per method, mean ± std over '
-                     f'{len(args.seeds)} seeds')
+                     f'{args.budget_s:.0f} CPU s per method, mean ± std over seeds')
         curves = {m: [[(p[0], p[2]) for p in r['curve']] for r in rows
                       if r['method'] == m and r.get('curve')] for m in args.methods}
         curves = {m: c for m, c in curves.items() if c}
@@ -280,7 +280,7 @@ def main(argv=None) -> str:
               for m in summary if m != 'none'}
     if any(epochs.values()):
         table += '\n\nEpochs reached in the budget: ' + ', '.join(
-            f'{m} {fmt(mean_std(e), 2)}' for m, e in epochs.items() if e) + '.'
+            f'{m} {fmt(mean_std(e), 2, len(e))}' for m, e in epochs.items() if e) + '.'
     dataset = osp.basename(osp.normpath(args.data))
     return report(f'All methods at an equal compute budget ({dataset}, {args.arch})', table,
                   dict(settings, seeds=args.seeds, threads=torch.get_num_threads()), args.out,

@@ -266,5 +266,8 @@ def summarise(rows: Sequence[dict], key: str, names: Sequence[str], metrics: Seq
     return out
 
 
-def fmt(value: Tuple[float, float], digits: int = 1) -> str:
+def fmt(value: Tuple[float, float], digits: int = 1, seeds: int = 2) -> str:
+    """``mean ± std``; the mean alone for one seed (no spread to show)."""
+    if seeds < 2:
+        return f'{value[0]:.{digits}f}'
     return f'{value[0]:.{digits}f} ± {value[1]:.{digits}f}'
