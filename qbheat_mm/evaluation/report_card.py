@@ -226,6 +226,9 @@ def run_protocol(protocol: Protocol, work: str, gpus: int, data: Dict[str, str],
     row = dict(protocol=protocol.name, config=protocol.config, metrics={}, status='ok',
                work_dir=work)
     cmds = commands(protocol, work, gpus, data, smoke)
+    for stale in ('last_checkpoint', 'metrics.json'):   # an earlier card's run in this folder
+        if osp.isfile(osp.join(work, stale)):
+            os.remove(osp.join(work, stale))
     start = time.time()
     with open(osp.join(work, 'train.log'), 'w') as log:
         rc = subprocess.call(cmds['train'], stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
