@@ -71,7 +71,7 @@ def run_one(path: str, seed: int, args, evals) -> dict:
                   args.workers)
     name = ablation_name(path)
     steps, wall, _ = budgeted_training(model, optim, data, args.budget_s, f'{name} seed {seed}',
-                                    warmup_steps=20)
+                                    warmup_steps=20, max_steps=args.steps)
     model.eval()
 
     def preprocess(batch):
@@ -93,6 +93,9 @@ def main(argv=None) -> str:
     parser.add_argument('--batch', type=int, default=32)
     parser.add_argument('--budget-s', type=float, default=60.,
                         help='CPU seconds of training steps per config and seed')
+    parser.add_argument('--steps', type=int, default=None,
+                        help='train every config for exactly this many steps instead of '
+                        '--budget-s CPU seconds (the same work whatever the machine load)')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     parser.add_argument('--threads', type=int, default=None, help='torch threads')
     parser.add_argument('--workers', type=int, default=1, help='data-loading processes')
@@ -106,8 +109,11 @@ def main(argv=None) -> str:
         raise SystemExit(f'no dataset at {args.data}; pass --data (ImageNet layout)')
     if args.threads:
         torch.set_num_threads(args.threads)
-    settings = dict(data=osp.abspath(args.data), size=args.size, batch=args.batch,
+    from fixed_work_study import portable
+    settings = dict(data=portable(args.data), size=args.size, batch=args.batch,
                     budget_s=args.budget_s)
+    if args.steps:
+        settings = dict(settings, budget_s=None, steps=args.steps)
     records = Records(args.records, settings)
     evals = cached_eval_batches(args.data, args.size, args.workers)
     paths = {ablation_name(p): p for p in args.configs}

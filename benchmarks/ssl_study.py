@@ -170,10 +170,11 @@ def run_one(method: str, seed: int, args, evals) -> dict:
     if method != 'none':
         data = loader(args.data, 'train', pipelines(args.size)[method], args.batch, True,
                       seed + start[0], args.workers)
-        marks = [args.budget_s * i / args.curve_points for i in range(1, args.curve_points)]
+        limit = args.steps or args.budget_s
+        marks = [limit * i / args.curve_points for i in range(1, args.curve_points)]
         steps, wall, used = budgeted_training(model, optim, data, args.budget_s, f'{method} seed '
                                         f'{seed}', warmup_steps=20, marks=marks, on_mark=mark,
-                                        start=start)
+                                        start=start, max_steps=args.steps)
     model.eval()
     if args.save_backbones:
         os.makedirs(args.save_backbones, exist_ok=True)
@@ -201,8 +202,14 @@ def run_one(method: str, seed: int, args, evals) -> dict:
 
 
 def main(argv=None) -> str:
+    import sys
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if 'imagenette-256' in argv or '--preset=imagenette-256' in argv:
+        # QB-Heat's own geometry, equal work per method: benchmarks/fixed_work_study.py
+        from fixed_work_study import main as fixed_work_main
+        return fixed_work_main(argv)
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument('--preset', choices=sorted(PRESETS),
+    parser.add_argument('--preset', choices=sorted(PRESETS) + ['imagenette-256'],
                         help='a documented study setting (its values replace the defaults '
                         'of --data, --budget-s, --curve-points, --records and --out)')
     parser.add_argument('--data', default=DATA, help='an ImageNet-layout folder')
@@ -211,6 +218,9 @@ def main(argv=None) -> str:
     parser.add_argument('--batch', type=int, default=32)
     parser.add_argument('--budget-s', type=float, default=120.,
                         help='CPU seconds of training steps per method and seed')
+    parser.add_argument('--steps', type=int, default=None,
+                        help='train every method for exactly this many steps instead of '
+                        '--budget-s CPU seconds (the same work whatever the machine load)')
     parser.add_argument('--bag', type=int, default=16,
                         help='patches per image of the bag-of-patches kNN (grid, half side)')
     parser.add_argument('--probe-epochs', type=int, default=30,
@@ -241,9 +251,12 @@ def main(argv=None) -> str:
                          f'train/<class>/*, val/<class>/* or meta/train.txt, meta/val.txt)')
     if args.threads:
         torch.set_num_threads(args.threads)
-    settings = dict(data=osp.abspath(args.data), arch=args.arch, size=args.size,
+    from fixed_work_study import portable
+    settings = dict(data=portable(args.data), arch=args.arch, size=args.size,
                     batch=args.batch, budget_s=args.budget_s, bag=args.bag,
                     probe_epochs=args.probe_epochs)
+    if args.steps:
+        settings = dict(settings, budget_s=None, steps=args.steps)
     if args.curve_points > 1:
         settings['curve_points'] = args.curve_points
     records = Records(args.records, settings)

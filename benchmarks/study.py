@@ -2,6 +2,7 @@
 pretraining loop with a compute budget, resumable records, progress with ETA, frozen-feature
 probes and mean +- std summaries."""
 import json
+import math
 import os
 import os.path as osp
 import statistics
@@ -52,46 +53,114 @@ def cached_eval_batches(data: str, size: int, workers: int = 1) -> dict:
 
 
 # ------------------------------------------------------------------ budgeted pretraining
+def tree_cpu_s() -> float:
+    """CPU seconds (user + system) of this process, its reaped children and its live
+    children (the data-loading workers), from ``getrusage`` and ``/proc``: the whole-process
+    cost of training, workers included."""
+    import resource
+    total = 0.
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    tick = os.sysconf('SC_CLK_TCK')
+    for pid in _children():
+        try:
+            with open(f'/proc/{pid}/stat') as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+        except OSError:         # it ended meanwhile (and is counted as reaped, or soon)
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick   # utime, stime
+    return total
+
+
+def _children() -> List[str]:
+    """Pids of this process's live children (every thread's ``children`` list, or a scan of
+    ``/proc`` for the parent pid where the kernel has no such list)."""
+    tasks = f'/proc/{os.getpid()}/task'
+    try:
+        kids = []
+        for tid in os.listdir(tasks):
+            with open(f'{tasks}/{tid}/children') as f:
+                kids += f.read().split()
+        return kids
+    except OSError:
+        me, kids = str(os.getpid()), []
+        for pid in filter(str.isdigit, os.listdir('/proc')):
+            try:
+                with open(f'/proc/{pid}/stat') as f:
+                    if f.read().rsplit(')', 1)[1].split()[1] == me:
+                        kids.append(pid)
+            except OSError:
+                pass
+        return kids
+
+
 def budgeted_training(model, optim, data: DataLoader, budget_s: float, label: str,
                       warmup_steps: int = 0, log_every: int = 20,
                       marks: Sequence[float] = (), on_mark: Optional[Callable] = None,
-                      start: Tuple[int, float, float] = (0, 0., 0.)
+                      start: Tuple[int, float, float] = (0, 0., 0.),
+                      max_steps: Optional[int] = None,
+                      set_lr: Optional[Callable[[int], None]] = None
                       ) -> Tuple[int, float, float]:
-    """Train until the training steps (forward, backward, optimizer; data loading excluded)
-    have used ``budget_s`` seconds of this process's CPU time (``time.process_time``: all
-    torch threads count, and other load on the machine does not shorten the budget).
-    A linear lr warm-up over ``warmup_steps``. When the training CPU time first reaches
-    each of ``marks`` (seconds), ``on_mark(used_s, steps)`` runs (its own time is not
-    counted). ``start`` = (steps, wall seconds, CPU seconds) already done by an interrupted
-    run of the same unit (its marks up to there are skipped). Returns (steps, wall seconds,
-    training CPU seconds used), all including ``start``."""
+    """Train until the budget is spent and return (steps, wall seconds, budget used).
+
+    Two kinds of budget:
+
+    - ``max_steps`` given: exactly that many optimiser steps, whatever the machine's load
+      (the same work for every seed; ``budget_s`` is ignored). ``marks`` are step counts
+      and the budget used is the whole-process CPU seconds of the training (this process
+      and its data-loading workers, :func:`tree_cpu_s`; the marks' own work excluded).
+    - otherwise: until the training steps (forward, backward, optimizer; data loading
+      excluded) have used ``budget_s`` seconds of this process's CPU time
+      (``time.process_time``); ``marks`` are CPU seconds.
+
+    The lr follows ``set_lr(step)`` when given (a whole-run schedule), else a linear
+    warm-up over ``warmup_steps``. When the budget used first reaches each of ``marks``,
+    ``on_mark(used, steps)`` runs. ``start`` = (steps, wall seconds, budget used) already
+    done by an interrupted run of the same unit (its marks up to there are skipped). All
+    returned figures include ``start``."""
     base_lrs = [g['lr'] for g in optim.param_groups]
     steps, wall_before, used = start
-    pending = sorted(m for m in marks if used < m < budget_s)
+    by_steps = max_steps is not None
+    limit = max_steps if by_steps else budget_s
+    pending = sorted(m for m in marks if (steps if by_steps else used) < m < limit)
     wall = time.time() - wall_before
-    while used < budget_s:
+    clock = tree_cpu_s()
+
+    def spent() -> float:
+        return steps if by_steps else used
+
+    while spent() < limit:
         for batch in data:
-            if warmup_steps:
+            if set_lr is not None:
+                set_lr(steps)
+            elif warmup_steps:
                 scale = min(1.0, (steps + 1) / warmup_steps)
                 for group, lr in zip(optim.param_groups, base_lrs):
                     group['lr'] = lr * scale
-            start = time.process_time()
+            t0 = time.process_time()
             batch = model.data_preprocessor(batch, True)
             loss = train_step(model, optim, batch['inputs'], batch['data_samples'])
-            used += time.process_time() - start
             steps += 1
+            if by_steps:
+                now = tree_cpu_s()
+                used, clock = used + now - clock, now
+            else:
+                used += time.process_time() - t0
             if not torch.isfinite(torch.tensor(loss)):
                 raise RuntimeError(f'{label}: loss became {loss} at step {steps}')
             if steps % log_every == 0:
-                print(f'  {label}: step {steps}, loss {loss:.4f}, '
-                      f'{max(0., budget_s - used):.0f} CPU s left', flush=True)
-            while pending and used >= pending[0]:
+                left = (f'{max_steps - steps} steps' if by_steps else
+                        f'{max(0., budget_s - used):.0f} CPU s')
+                print(f'  {label}: step {steps}, loss {loss:.4f}, {left} left', flush=True)
+            while pending and spent() >= pending[0]:
                 pending.pop(0)
                 if on_mark is not None:
                     model.eval()
                     on_mark(used, steps)
                     model.train()
-            if used >= budget_s:
+                clock = tree_cpu_s()
+            if spent() >= limit:
                 break
     return steps, time.time() - wall, used
 
@@ -271,3 +340,100 @@ def fmt(value: Tuple[float, float], digits: int = 1, seeds: int = 2) -> str:
     if seeds < 2:
         return f'{value[0]:.{digits}f}'
     return f'{value[0]:.{digits}f} ± {value[1]:.{digits}f}'
+
+
+# ------------------------------------------------------------------ the augmented token probe
+@torch.no_grad()
+def token_features(backbone, preprocess: Callable, data: Iterable
+                   ) -> Tuple[torch.Tensor, Optional[torch.Tensor], torch.Tensor]:
+    """(last maps (N, C, h, w), global tokens (N, M, d) or None, labels (N, )) of a frozen
+    backbone, stored as float16. Mobile-Former's tokens are taken with ``return_tokens``;
+    a backbone without tokens gives None."""
+    had = getattr(backbone, 'return_tokens', None)
+    if had is not None:
+        backbone.return_tokens = True
+    maps, tokens, labels = [], [], []
+    try:
+        for batch in data:
+            batch = preprocess(batch)
+            outs = backbone(batch['inputs'])
+            outs = (outs, ) if isinstance(outs, torch.Tensor) else outs
+            maps.append(last_feature_map(outs, 'token_features').half())
+            if had is not None and outs[-1].dim() == 3:
+                tokens.append(outs[-1].half())
+            labels.append(torch.cat([s.gt_label for s in batch['data_samples']]))
+    finally:
+        if had is not None:
+            backbone.return_tokens = had
+    return torch.cat(maps), (torch.cat(tokens) if tokens else None), torch.cat(labels)
+
+
+def token_probe_top1(train_copies: Sequence[Tuple[torch.Tensor, Optional[torch.Tensor]]],
+                     train_y: torch.Tensor, val_maps: torch.Tensor,
+                     val_tokens: Optional[torch.Tensor], val_y: torch.Tensor,
+                     epochs: int = 40, batch: int = 256, embed_dims: int = 128,
+                     num_heads: int = 4, lr: float = 1e-3, weight_decay: float = 0.05,
+                     warmup_epochs: int = 3, seed: int = 0) -> float:
+    """QB-Heat's non-linear probe as the plugin's ImageNet config runs it, on cached features:
+    the last map's cells and the backbone's global tokens -> :class:`TransformerProbeNeck`
+    (one transformer block, [CLS]) -> Linear, top-1 (%) on the val features.
+
+    Training sees augmented images: ``train_copies`` holds K (maps (N, C, h, w), tokens
+    (N, M, d) or None) feature sets of K random-resized-crop + flip views of the same N
+    images, and every epoch draws one of the K views of each image. Features are standardised
+    per channel with the train statistics. AdamW (no decay on norms, biases, [CLS]), linear
+    warm-up over ``warmup_epochs`` then cosine to 0, per step."""
+    from mmpretrain.registry import MODELS
+    maps = torch.stack([m for m, _ in train_copies])             # (K, N, C, h, w)
+    toks = (torch.stack([t for _, t in train_copies]) if train_copies[0][1] is not None
+            else None)
+    mean = maps.float().mean(dim=(0, 1, 3, 4)).view(1, -1, 1, 1)
+    std = maps.float().std(dim=(0, 1, 3, 4)).view(1, -1, 1, 1) + 1e-6
+    if toks is not None:
+        t_mean, t_std = toks.float().mean(dim=(0, 1, 2)), toks.float().std(dim=(0, 1, 2)) + 1e-6
+
+    def inputs(m, t):
+        m = (m.float() - mean) / std
+        return (m, ) if t is None else (m, (t.float() - t_mean) / t_std)
+
+    torch.manual_seed(seed)
+    neck = MODELS.build(dict(type='TransformerProbeNeck', in_channels=maps.size(2),
+                             embed_dims=embed_dims, num_heads=num_heads, mlp_ratio=4.,
+                             token_dims=None if toks is None else toks.size(-1)))
+    neck.init_weights()
+    clf = torch.nn.Linear(embed_dims, int(train_y.max()) + 1)
+    torch.nn.init.trunc_normal_(clf.weight, std=0.02)
+    torch.nn.init.zeros_(clf.bias)
+    decay = [p for n, p in neck.named_parameters() if p.dim() > 1 and 'cls_token' not in n]
+    plain = [p for n, p in neck.named_parameters() if p.dim() <= 1 or 'cls_token' in n]
+    optim = torch.optim.AdamW([dict(params=decay + [clf.weight]),
+                               dict(params=plain + [clf.bias], weight_decay=0.)],
+                              lr=lr, weight_decay=weight_decay)
+    n, k = maps.size(1), maps.size(0)
+    per_epoch = (n + batch - 1) // batch
+    total, warm = epochs * per_epoch, warmup_epochs * per_epoch
+    g = torch.Generator().manual_seed(seed)
+    step = 0
+    for _ in range(epochs):
+        order = torch.randperm(n, generator=g)
+        view = torch.randint(0, k, (n, ), generator=g)
+        for i in range(0, n, batch):
+            idx = order[i:i + batch]
+            v = view[idx]
+            factor = ((step + 1) / warm if step < warm else
+                      0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, total - warm))))
+            for group in optim.param_groups:
+                group['lr'] = lr * factor
+            x = inputs(maps[v, idx], None if toks is None else toks[v, idx])
+            loss = F.cross_entropy(clf(neck(x)[0]), train_y[idx])
+            optim.zero_grad()
+            loss.backward()
+            optim.step()
+            step += 1
+    neck.eval()
+    with torch.no_grad():
+        logits = torch.cat([
+            clf(neck(inputs(val_maps[i:i + 256],
+                            None if val_tokens is None else val_tokens[i:i + 256]))[0])
+            for i in range(0, len(val_maps), 256)])
+    return 100.0 * (logits.argmax(1) == val_y).float().mean().item()

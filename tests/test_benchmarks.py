@@ -53,7 +53,7 @@ def test_ssl_study_smoke_resumes_and_draws(tmp_path):
     new runs (the earlier records are skipped), and the table averages both seeds."""
     data = shared_data('imagenette-mini')
     out, records = tmp_path / 'study.md', tmp_path / 'study.jsonl'
-    args = [sys.executable, 'benchmarks/ssl_study.py', '--data', data, '--budget-s', '0.3',
+    args = [sys.executable, 'benchmarks/ssl_study.py', '--data', data, '--steps', '2',
             '--size', '64', '--batch', '8', '--bag', '4', '--probe-epochs', '1', '--records',
             str(records), '--out', str(out), '--save-backbones', str(tmp_path / 'bb')]
     first = run(args + ['--seeds', '0'])
@@ -72,32 +72,33 @@ def test_ssl_study_smoke_resumes_and_draws(tmp_path):
     assert len(records.read_text().splitlines()) == 10
     assert re.search(r'\| qbheat \| 2 \|', out.read_text())
     # other settings in the same records file are refused instead of mixed
-    bad = run(args[:5] + ['0.5'] + args[6:] + ['--seeds', '0'], check=False)
+    bad = run(args[:5] + ['3'] + args[6:] + ['--seeds', '0'], check=False)
     assert bad.returncode != 0 and 'other settings' in bad.stderr
 
 
 def test_ssl_study_learning_curves_smoke(tmp_path):
-    """kNN at evenly spaced points of each run's budget: every record holds its curve
-    (increasing CPU seconds and steps, the last point the final kNN), the epochs reached,
+    """kNN at evenly spaced points of each run's budget (here 6 steps, so the marks fall on
+    steps 2 and 4 whatever the machine's load): every record holds its curve (increasing
+    CPU seconds, the steps of the marks, the last point the final kNN), the epochs reached,
     and the curves picture is drawn."""
     data = shared_data('imagenette-mini')
     out, records = tmp_path / 'curves.md', tmp_path / 'curves.jsonl'
-    run([sys.executable, 'benchmarks/ssl_study.py', '--data', data, '--budget-s', '1.5',
+    run([sys.executable, 'benchmarks/ssl_study.py', '--data', data, '--steps', '6',
          '--curve-points', '3', '--size', '64', '--batch', '8', '--bag', '4',
          '--probe-epochs', '1', '--methods', 'qbheat', 'none', '--seeds', '0', '--records',
          str(records), '--out', str(out)])
     rows = {r['method']: r for r in map(json.loads, records.read_text().splitlines())}
     curve = rows['qbheat']['curve']
-    # two marks during the run (a long step may pass both at once) and the end of the run
-    assert len(curve) == 3 and curve[-1][1:] == [rows['qbheat']['steps'], rows['qbheat']['knn']]
-    assert 0.5 <= curve[0][0] <= curve[1][0] <= curve[2][0] and curve[2][0] >= 1.5
-    assert curve[0][1] <= curve[1][1] <= curve[2][1]
+    # two marks during the run and the end of the run
+    assert [p[1] for p in curve] == [2, 4, 6] and rows['qbheat']['steps'] == 6
+    assert curve[-1][2] == rows['qbheat']['knn']
+    assert 0 < curve[0][0] < curve[1][0] < curve[2][0]
     assert rows['none']['curve'] == [] and rows['qbheat']['epochs'] > 0
     assert (tmp_path / 'curves_curves.png').stat().st_size > 1000
     assert 'Epochs reached in the budget: qbheat' in out.read_text()
     # --report-only redraws from the records without training anything
     out.unlink()
-    again = run([sys.executable, 'benchmarks/ssl_study.py', '--data', data, '--budget-s', '1.5',
+    again = run([sys.executable, 'benchmarks/ssl_study.py', '--data', data, '--steps', '6',
                  '--curve-points', '3', '--size', '64', '--batch', '8', '--bag', '4',
                  '--probe-epochs', '1', '--methods', 'qbheat', 'none', '--seeds', '0',
                  '--records', str(records), '--out', str(out), '--report-only'])
@@ -113,7 +114,7 @@ def test_qbheat_ablations_smoke(tmp_path):
                'configs/qbheat/ablations/ablation_mode-quadrant_norm-finola.py',
                'configs/qbheat/ablations/ablation_predictor-mlp.py']
     proc = run([sys.executable, 'benchmarks/qbheat_ablations.py', '--configs', *configs,
-                '--data', data, '--budget-s', '0.3', '--size', '128', '--batch', '4',
+                '--data', data, '--steps', '2', '--size', '128', '--batch', '4',
                 '--seeds', '0', '1', '--records', str(tmp_path / 'abl.jsonl'), '--out',
                 str(out)])
     assert 'ETA' in proc.stderr
@@ -184,7 +185,7 @@ def test_ssl_study_unit_resumes_after_a_kill_at_its_last_curve_point(tmp_path):
     import subprocess
     data = shared_data('imagenette-mini')
     records = tmp_path / 'r.jsonl'
-    args = [sys.executable, 'benchmarks/ssl_study.py', '--data', data, '--budget-s', '6',
+    args = [sys.executable, 'benchmarks/ssl_study.py', '--data', data, '--steps', '30',
             '--curve-points', '3', '--size', '64', '--batch', '8', '--bag', '4',
             '--probe-epochs', '1', '--methods', 'qbheat', '--seeds', '0', '--records',
             str(records), '--out', str(tmp_path / 'r.md')]
@@ -205,5 +206,5 @@ def test_ssl_study_unit_resumes_after_a_kill_at_its_last_curve_point(tmp_path):
     out = run(args)
     assert f'resuming from {partial} at step {at_step}' in out.stdout
     row = json.loads(records.read_text())
-    assert row['curve'][0] == saved['curve'][0] and row['steps'] > at_step
+    assert row['curve'][0] == saved['curve'][0] and at_step == 10 and row['steps'] == 30
     assert not partial.exists()

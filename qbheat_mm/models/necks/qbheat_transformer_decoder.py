@@ -23,18 +23,33 @@ class QBHeatTransformerDecoder(BaseModule):
         num_heads (int): Attention heads. Defaults to 4.
         mlp_ratio (float): FFN expansion. Defaults to 4.
         out_channels (int): Image channels. Defaults to 3.
+        attention (str): *Design choice.* ``'global'`` (default): every cell
+            attends to every cell, the visible quarter's included, so a masked
+            cell's pixels may be read from the encoder's visible features
+            directly. ``'local'``: the visible quarter's cells (the top-left
+            H'/2 x W'/2 block) and the masked cells form two separate
+            sequences (block-diagonal attention), so a masked cell is decoded
+            from the extrapolated features alone and the reconstruction must
+            go through the heat extrapolation.
 
     Shape:
         - input: (B, C, H', W') full feature map
         - output: (B, H' * W', patch_size**2 * out_channels), cells row-major
     """
 
+    attentions = ('global', 'local')
+
     def __init__(self, in_channels: int, patch_size: int, embed_dims: int = 256,
                  depth: int = 4, num_heads: int = 4, mlp_ratio: float = 4.,
-                 out_channels: int = 3, init_cfg: Optional[dict] = None) -> None:
+                 out_channels: int = 3, attention: str = 'global',
+                 init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg or [
             dict(type='Xavier', layer='Linear', distribution='uniform'),
             dict(type='Constant', layer='LayerNorm', val=1., bias=0.)])
+        if attention not in self.attentions:
+            raise ValueError(f'QBHeatTransformerDecoder: attention={attention!r} is not '
+                             f'supported; choose one of {self.attentions}')
+        self.attention = attention
         self.embed_dims = embed_dims
         self.patch_size = patch_size
         self.embed = nn.Linear(in_channels, embed_dims)
@@ -56,6 +71,21 @@ class QBHeatTransformerDecoder(BaseModule):
         h, w = x.shape[-2:]
         x = self.embed(x.flatten(2).transpose(1, 2))
         x = x + self.pos_embed(h, w, x)
-        for block in self.blocks:
-            x = block(x)
+        if self.attention == 'global':
+            for block in self.blocks:
+                x = block(x)
+        else:
+            visible = self.visible_cells(h, w, x.device)
+            parts = [x[:, visible], x[:, ~visible]]
+            for block in self.blocks:
+                parts = [block(part) for part in parts]
+            x = torch.empty_like(x)
+            x[:, visible], x[:, ~visible] = parts
         return self.pred(self.norm(x))
+
+    @staticmethod
+    def visible_cells(h: int, w: int, device: torch.device) -> torch.Tensor:
+        """(h * w, ) bool, True for the visible top-left (h/2) x (w/2) cells, row-major."""
+        rows = torch.arange(h, device=device).view(h, 1).expand(h, w)
+        cols = torch.arange(w, device=device).view(1, w).expand(h, w)
+        return ((rows < h // 2) & (cols < w // 2)).flatten()

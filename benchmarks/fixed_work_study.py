@@ -1,0 +1,468 @@
+"""The study at QB-Heat's own geometry: every method for the same work, each with its own
+recipe and an equal lr search, five probes (``ssl_study.py --preset imagenette-256``).
+
+    python benchmarks/ssl_study.py --preset imagenette-256 --phase calibrate   # idle machine
+    python benchmarks/ssl_study.py --preset imagenette-256 --phase search --methods qbheat
+    python benchmarks/ssl_study.py --preset imagenette-256 --phase screen
+    python benchmarks/ssl_study.py --preset imagenette-256 --phase full --methods mocov2 \
+        --seeds 0 1 2
+    python benchmarks/ssl_study.py --preset imagenette-256 --report-only
+
+Geometry: MF-26M pretrained at 256 px on the train split (QB-Heat encodes the 128-px quarter:
+a 4 x 4 map extrapolated to 8 x 8); every probe runs on 256-px views of the same images
+(centre crops: short side to 292, crop 256; the token probe trains on random-resized crops of
+256). The shared Imagenette copy is 224 x 224, so the 256-px views are upsampled a little, for
+every method alike.
+
+Phases, each resumable (a rerun skips the units recorded in ``--records``; a unit interrupted
+mid-run continues from its last sixth):
+
+1. ``calibrate``: a few steps of every method on an idle machine, one torch thread and one
+   data worker, measuring whole-process CPU seconds per step (main process and its workers,
+   ``study.tree_cpu_s``). The budget B is QB-Heat's cost of ``--epochs`` epochs; every method
+   gets ``round(B / its cost per step)`` optimiser steps: the same compute, bounded by steps,
+   so machine load changes only the wall time. Written to ``--calibration``.
+2. ``search``: each method of :data:`SEARCH` with its config's recipe (``recipes.py``) and the
+   lr of its scaling rule times each of :data:`LR_MULTS`, at a quarter of its budget, seed 0,
+   scored by kNN and linear probe; a diverged run is recorded as such. The full runs use the
+   factor with the best linear top-1.
+3. ``screen``: QB-Heat's design choices at the same quarter budget and QB-Heat's best lr
+   (:data:`VARIANTS`: the local decoder that cannot attend to the visible quarter, cell-by-cell
+   recurrent steps with FINOLA normalisation, the loss on the full image).
+4. ``full``: the whole budget, kNN and linear probe at ``--curve-points`` evenly spaced steps,
+   the final backbone saved (outside git, path and SHA-256 recorded) and five probes: kNN,
+   bag-of-patches kNN, linear, the transformer probe on the last map (as the 128-px study)
+   and the token probe (one transformer block on the map's cells and Mobile-Former's global
+   tokens, trained on augmented views, :func:`study.token_probe_top1`).
+"""
+import argparse
+import hashlib
+import json
+import math
+import os
+import os.path as osp
+import time
+from typing import Dict, List, Optional
+
+from common import REPO, build, markdown_table, qbheat_cfg, report
+
+import torch  # noqa: E402
+
+from recipes import build_recipe  # noqa: E402
+from study import (Records, budgeted_training, cached_eval_batches, extract,  # noqa: E402
+                   fmt, knn_top1, linear_top1, loader, mean_std, run_all, token_features,
+                   token_probe_top1, transformer_probe_top1)
+
+LR_MULTS = (2., 8., 32.)
+SEARCH = ('qbheat', 'mocov2', 'vicreg', 'supervised')
+# QB-Heat variants screened (model-config changes over the study's QB-Heat)
+VARIANTS: Dict[str, dict] = {
+    'qbheat': {},
+    'qbheat-local': dict(head=dict(decoder=dict(attention='local'))),
+    'qbheat-recurrent-finola': dict(neck=dict(mode='recurrent', step_norm='finola')),
+    'qbheat-loss-full': dict(head=dict(loss_region='full')),
+}
+METHODS = tuple(VARIANTS) + ('mocov2', 'vicreg', 'supervised', 'none')
+PROBES = {'knn': 'kNN', 'bag_knn': 'bag-of-patches kNN', 'linear': 'linear',
+          'transformer': 'transformer probe (map)', 'token_probe': 'token probe (map + tokens, aug.)'}
+PRESET = dict(data='../shared/data/imagenette', arch='26m', size=256, batch=32, epochs=20.,
+              curve_points=6, records='benchmarks/results/ssl_study_imagenette256.jsonl',
+              calibration='benchmarks/results/ssl_study_imagenette256_calibration.json',
+              out='benchmarks/results/ssl_study_imagenette256.md',
+              work_dir='work_dirs/ssl_study_imagenette256')
+
+
+def repo_path(path: str) -> str:
+    """A path as given (relative paths are relative to the repository root)."""
+    return path if osp.isabs(path) else osp.join(REPO, path)
+
+
+def portable(path: str) -> str:
+    """``path`` relative to the repository root: what records hold, so that they read the
+    same in a clone at any other place (``../shared/...`` for the shared data)."""
+    return osp.relpath(osp.abspath(repo_path(path)), REPO)
+
+
+def merge(base: dict, change: dict) -> dict:
+    out = dict(base)
+    for k, v in change.items():
+        out[k] = merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def model_for(method: str, arch: str, size: int, num_classes: int):
+    from ssl_study import model_and_optimizer
+    if method in VARIANTS:
+        return build(merge(qbheat_cfg(arch), VARIANTS[method]))
+    args = argparse.Namespace(arch=arch, size=size, batch=1)
+    return model_and_optimizer(method, args, num_classes)[0]
+
+
+def train_pipeline(method: str, size: int) -> list:
+    from ssl_study import pipelines
+    return pipelines(size)[method.split('-')[0]]
+
+
+def sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------ calibration
+def calibrate(args, num_train: int) -> dict:
+    """Whole-process CPU seconds per step of every method (after ``--calib-warmup`` steps),
+    the budget B and every method's steps; written to ``args.calibration``. Methods measured
+    before and not named now keep their figures (so one method can be measured again, e.g.
+    once the images are in the page cache as they are during training)."""
+    costs = {}
+    if osp.isfile(repo_path(args.calibration)):
+        with open(repo_path(args.calibration)) as f:
+            old = json.load(f)
+        if (old['batch'], old['train_images']) == (args.batch, num_train):
+            costs = {m: {k: v for k, v in c.items() if k not in ('steps', 'epochs')}
+                     for m, c in old['methods'].items()}
+    for method in [m for m in args.methods if m != 'none']:
+        torch.manual_seed(0)
+        model = model_for(method, args.arch, args.size, args.num_classes)
+        optim, set_lr, _ = build_recipe(method, model, args.batch)
+        data = loader(args.data_abs, 'train', train_pipeline(method, args.size), args.batch,
+                      True, 0, args.workers)
+        total = args.calib_warmup + args.calib_steps
+        marks, at = [args.calib_warmup], {}
+        steps, wall, used = budgeted_training(
+            model, optim, data, 0., f'calibrate {method}', max_steps=total,
+            marks=marks, on_mark=lambda u, s: at.update(used=u, wall=time.time()),
+            set_lr=lambda s: set_lr(s, 10 * total), log_every=10 ** 9)
+        per_step = (used - at['used']) / args.calib_steps
+        costs[method] = dict(cpu_s_per_step=round(per_step, 4), steps_timed=args.calib_steps,
+                             wall_s_per_step=round((time.time() - at['wall']) /
+                                                   args.calib_steps, 4))
+        print(f'calibrate {method}: {per_step:.3f} CPU s per step (whole process)', flush=True)
+    if 'qbheat' not in costs:
+        raise SystemExit('the budget is defined by QB-Heat\'s cost: calibrate qbheat too')
+    ref = costs['qbheat']['cpu_s_per_step']
+    ref_steps = math.ceil(args.epochs * num_train / args.batch)
+    budget = ref * ref_steps
+    for method, c in costs.items():
+        c['steps'] = max(1, round(budget / c['cpu_s_per_step']))
+        c['epochs'] = round(c['steps'] * args.batch / num_train, 2)
+    out = dict(budget_cpu_s=round(budget, 1), reference='qbheat', epochs=args.epochs,
+               train_images=num_train, batch=args.batch, threads=torch.get_num_threads(),
+               workers=args.workers, date=time.strftime('%Y-%m-%d'), methods=costs)
+    os.makedirs(osp.dirname(repo_path(args.calibration)), exist_ok=True)
+    with open(repo_path(args.calibration), 'w') as f:
+        json.dump(out, f, indent=1)
+    print(f'budget: {budget:.0f} CPU s per unit ({args.epochs:g} QB-Heat epochs); written to '
+          f'{args.calibration}', flush=True)
+    return out
+
+
+def load_calibration(args) -> dict:
+    path = repo_path(args.calibration)
+    if not osp.isfile(path):
+        raise SystemExit(f'no calibration at {args.calibration}; run --phase calibrate first '
+                         f'(on an idle machine)')
+    with open(path) as f:
+        return json.load(f)
+
+
+def steps_of(method: str, calib: dict, fraction: float) -> int:
+    if method not in calib['methods']:
+        raise SystemExit(f'{method} is not in the calibration; rerun --phase calibrate with '
+                         f'--methods including it')
+    return max(1, int(round(calib['methods'][method]['steps'] * fraction)))
+
+
+def best_lr_mult(records: Records, method: str) -> float:
+    """The search factor with the best linear top-1 of ``method`` (QB-Heat's for variants)."""
+    base = 'qbheat' if method in VARIANTS else method
+    runs = [r for r in records.rows if r.get('phase') == 'search' and r['method'] == base
+            and not r.get('diverged')]
+    if len(runs) < len(LR_MULTS):
+        raise SystemExit(f'the lr search of {base} is not finished ({len(runs)} of '
+                         f'{len(LR_MULTS)} factors recorded); run --phase search --methods '
+                         f'{base} first')
+    return max(runs, key=lambda r: r['linear'])['lr_mult']
+
+
+# ------------------------------------------------------------------ one unit
+def run_unit(method: str, seed: int, phase: str, lr_mult: float, steps: int, args,
+             evals: dict) -> dict:
+    torch.manual_seed(seed)
+    from mmengine.logging import MessageHub
+    MessageHub.get_current_instance().update_info('iter', -1)
+    model = model_for(method, args.arch, args.size, evals['num_classes'])
+    unit = f'{phase}_{method}_x{lr_mult:g}_seed{seed}'
+    row = dict(unit=unit, phase=phase, method=method, seed=seed, lr_mult=lr_mult, steps=0,
+               curve=[])
+
+    def preprocess(batch):
+        return model.data_preprocessor(batch, False)
+
+    def pooled(split):
+        return extract(model.backbone, preprocess, evals[split], maps=False)
+
+    curve: List[list] = []
+    partial = osp.join(repo_path(args.work_dir), 'partial', unit + '.pth')
+    if method != 'none':
+        optim, set_lr, recipe = build_recipe(method, model, args.batch, lr_mult)
+        row['recipe'] = recipe
+        start = (0, 0., 0.)
+        if osp.isfile(partial):
+            state = torch.load(partial, map_location='cpu', weights_only=False)
+            model.load_state_dict(state['model'])
+            optim.load_state_dict(state['optim'])
+            torch.set_rng_state(state['rng'])
+            curve, start = state['curve'], tuple(state['start'])
+            print(f'  {unit}: resuming from {portable(partial)} at step {start[0]}', flush=True)
+        clock = [time.time() - start[1]]
+        evaluate = phase == 'full'
+
+        def mark(used: float, at_step: int) -> None:
+            if evaluate:
+                tr_x, _, tr_y = pooled('train')
+                va_x, _, va_y = pooled('val')
+                curve.append([round(used, 1), at_step, knn_top1(tr_x, tr_y, va_x, va_y),
+                              linear_top1(tr_x, tr_y, va_x, va_y)])
+                print(f'  {unit}: kNN {curve[-1][2]:.1f}, linear {curve[-1][3]:.1f} after '
+                      f'{at_step} steps ({used:.0f} CPU s)', flush=True)
+            os.makedirs(osp.dirname(partial), exist_ok=True)
+            torch.save(dict(model=model.state_dict(), optim=optim.state_dict(), curve=curve,
+                            rng=torch.get_rng_state(),
+                            start=[at_step, time.time() - clock[0], used]), partial + '.tmp')
+            os.replace(partial + '.tmp', partial)
+
+        data = loader(args.data_abs, 'train', train_pipeline(method, args.size), args.batch,
+                      True, seed + start[0], args.workers)
+        marks = [round(steps * i / args.curve_points) for i in range(1, args.curve_points)]
+        try:
+            done, wall, used = budgeted_training(
+                model, optim, data, 0., unit, max_steps=steps, marks=marks, on_mark=mark,
+                start=start, set_lr=lambda s: set_lr(s, steps), log_every=args.log_every)
+        except RuntimeError as err:          # a non-finite loss: the lr was too high
+            if phase != 'search':
+                raise
+            print(f'  {unit}: diverged ({err})', flush=True)
+            if osp.isfile(partial):
+                os.remove(partial)
+            return dict(row, diverged=True, error=str(err), knn=None, linear=None)
+        row.update(steps=done, wall_s=round(wall, 1), cpu_s=round(used, 1),
+                   cpu_s_per_step=round(used / max(1, done), 4),
+                   epochs=round(done * args.batch / len(evals['train_labels']), 2))
+    model.eval()
+    tr_x, tr_maps, tr_y = extract(model.backbone, preprocess, evals['train'])
+    va_x, va_maps, va_y = extract(model.backbone, preprocess, evals['val'])
+    row.update(knn=knn_top1(tr_x, tr_y, va_x, va_y), linear=linear_top1(tr_x, tr_y, va_x, va_y))
+    if phase == 'full':
+        if method != 'none':
+            curve.append([row['cpu_s'], row['steps'], row['knn'], row['linear']])
+        row['curve'] = curve
+        bag_tr, _, _ = extract(model.backbone, preprocess, evals['train'], args.bag)
+        bag_va, _, _ = extract(model.backbone, preprocess, evals['val'], args.bag)
+        row['bag_knn'] = knn_top1(bag_tr, tr_y, bag_va, va_y)
+        row['transformer'] = transformer_probe_top1(tr_maps, tr_y, va_maps, va_y,
+                                                    epochs=args.probe_epochs)
+        row['token_probe'] = token_probe(model, preprocess, args, evals)
+        path = osp.join(repo_path(args.work_dir), 'backbones', f'{method}_seed{seed}.pth')
+        os.makedirs(osp.dirname(path), exist_ok=True)
+        torch.save({'state_dict': {f'backbone.{k}': v for k, v in
+                                   model.backbone.state_dict().items()},
+                    'meta': dict(method=method, seed=seed, steps=row['steps'], arch=args.arch,
+                                 lr_mult=lr_mult, size=args.size)}, path)
+        row.update(backbone=portable(path), backbone_sha256=sha256(path))
+    if osp.isfile(partial):
+        os.remove(partial)
+    return row
+
+
+def token_probe(model, preprocess, args, evals) -> float:
+    """The augmented token probe of ``model``'s frozen backbone (``--probe-copies`` random-
+    resized-crop + flip views of every train image)."""
+    aug = [dict(type='LoadImageFromFile'),
+           dict(type='RandomResizedCrop', scale=args.size, crop_ratio_range=(0.08, 1.0),
+                backend='pillow', interpolation='bicubic'),
+           dict(type='RandomFlip', prob=0.5), dict(type='PackInputs')]
+    copies, labels = [], None
+    for k in range(args.probe_copies):
+        # the loader's generator seeds the workers' numpy / random: another draw per copy
+        data = loader(args.data_abs, 'train', aug, 50, False, 1000 + k, args.workers)
+        maps, tokens, labels = token_features(model.backbone, preprocess, data)
+        copies.append((maps, tokens))
+    va_maps, va_tokens, va_y = token_features(model.backbone, preprocess, evals['val'])
+    return token_probe_top1(copies, labels, va_maps, va_tokens, va_y,
+                            epochs=args.token_probe_epochs)
+
+
+# ------------------------------------------------------------------ the report
+def summary_rows(rows: List[dict], key_methods) -> Dict[str, dict]:
+    out = {}
+    for m in key_methods:
+        runs = [r for r in rows if r['method'] == m]
+        if runs:
+            out[m] = {p: mean_std([r[p] for r in runs]) for p in
+                      ['steps', 'epochs', 'cpu_s', 'knn', 'linear'] + list(PROBES)
+                      if all(r.get(p) is not None for r in runs)}
+            out[m]['seeds'] = len(runs)
+    return out
+
+
+def write_report(args, records: Records, calib: Optional[dict]) -> str:
+    rows = records.rows
+    parts = []
+    if calib:
+        parts.append(
+            f'**Calibration** ({calib["date"]}, {calib["threads"]} torch thread, '
+            f'{calib["workers"]} data worker, idle machine): budget B = '
+            f'{calib["budget_cpu_s"]:.0f} whole-process CPU s per unit = QB-Heat\'s cost of '
+            f'{calib["epochs"]:g} epochs of {calib["train_images"]} images at batch '
+            f'{calib["batch"]}.\n\n' + markdown_table(
+                ['method', 'CPU s / step', 'steps in B', 'epochs in B'],
+                [[m, f'{c["cpu_s_per_step"]:.3f}', c['steps'], f'{c["epochs"]:.1f}']
+                 for m, c in calib['methods'].items()]))
+    search = [r for r in rows if r.get('phase') == 'search']
+    if search:
+        parts.append('**lr search** (a quarter of each budget, seed 0; factor x the lr of the '
+                     'config\'s scaling rule at this batch; best linear top-1 in bold):\n\n' +
+                     markdown_table(['method', 'factor', 'lr', 'steps', 'kNN', 'linear'], [
+                         [r['method'], f'x{r["lr_mult"]:g}', f'{r["recipe"]["lr"]:.3g}',
+                          r['steps'], '-' if r.get('diverged') else f'{r["knn"]:.1f}',
+                          'diverged' if r.get('diverged') else
+                          (f'**{r["linear"]:.1f}**' if r['lr_mult'] == best_or_none(
+                              records, r['method']) else f'{r["linear"]:.1f}')]
+                         for r in sorted(search, key=lambda r: (r['method'], r['lr_mult']))]))
+    screen = [r for r in rows if r.get('phase') == 'screen'] + [
+        r for r in search if r['method'] == 'qbheat' and
+        r['lr_mult'] == best_or_none(records, 'qbheat')]
+    if len(screen) > 1:
+        parts.append('**QB-Heat design choices** (the same quarter budget and lr, seed 0):\n\n'
+                     + markdown_table(['variant', 'steps', 'kNN', 'linear'], [
+                         [r['method'], r['steps'], f'{r["knn"]:.1f}', f'{r["linear"]:.1f}']
+                         for r in sorted(screen, key=lambda r: -r['linear'])]))
+    full = [r for r in rows if r.get('phase') == 'full' and r['seed'] in args.seeds]
+    summary = summary_rows(full, METHODS)
+    if summary:
+        table = markdown_table(
+            ['method', 'seeds', 'steps', 'epochs', 'CPU h'] + [f'{v} (%)' for v in
+                                                                PROBES.values()],
+            [[m, s['seeds'], f'{s["steps"][0]:.0f}',
+              f'{s["epochs"][0]:.1f}' if 'epochs' in s else '-',
+              f'{s["cpu_s"][0] / 3600:.2f}' if 'cpu_s' in s else '-'] +
+             [fmt(s[p], 1, s['seeds']) if p in s else '-' for p in PROBES]
+             for m, s in summary.items()])
+        parts.append('**Full runs** (top-1 on all val images, mean ± std over seeds):\n\n' +
+                     table)
+        draw(args, full, summary)
+    text = '\n\n'.join(parts) or 'no records yet'
+    settings = dict(records.settings, seeds=args.seeds)
+    return report(f'Fixed-work study at {args.size} px ({osp.basename(args.data)}, '
+                  f'{args.arch})', text, settings, args.out and repo_path(args.out), 'cpu')
+
+
+def best_or_none(records: Records, method: str) -> Optional[float]:
+    try:
+        return best_lr_mult(records, method)
+    except SystemExit:
+        return None
+
+
+def draw(args, full: List[dict], summary: Dict[str, dict]) -> None:
+    if not args.out:
+        return
+    from plots import curves_with_bands, grouped_bars
+    base = osp.splitext(repo_path(args.out))[0]
+    grouped_bars([f'{m} ({s["seeds"]} seed{"s" * (s["seeds"] > 1)})' for m, s in summary.items()],
+                 {v: [s.get(p, (float('nan'), 0.)) for s in summary.values()]
+                  for p, v in PROBES.items()}, base + '.png', 'top-1 (%)',
+                 f'{osp.basename(args.data)} at {args.size} px, {args.arch}, equal work, '
+                 f'mean ± std over seeds')
+    for index, name in ((2, 'kNN'), (3, 'linear')):
+        curves = {m: [[(p[0] / 3600, p[index]) for p in r['curve']] for r in full
+                      if r['method'] == m and r.get('curve')] for m in summary}
+        curves = {m: c for m, c in curves.items() if c}
+        key = ('knn', 'linear')[index - 2]
+        if curves:
+            levels = ({f'random init {summary["none"][key][0]:.1f}': summary['none'][key][0]}
+                      if key in summary.get('none', {}) else {})
+            curves_with_bands(curves, f'{base}_curves_{name.lower()}.png',
+                              'training compute (whole-process CPU h)', f'{name} top-1 (%)',
+                              f'{osp.basename(args.data)} at {args.size} px, {args.arch}: '
+                              f'{name} during pretraining', levels)
+
+
+# ------------------------------------------------------------------ main
+def main(argv=None) -> str:
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser.add_argument('--preset', choices=['imagenette-256'], default='imagenette-256')
+    parser.add_argument('--phase', choices=['calibrate', 'search', 'screen', 'full'],
+                        default='full')
+    parser.add_argument('--methods', nargs='+', choices=METHODS, default=None)
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    for key in ('data', 'arch', 'records', 'calibration', 'out', 'work_dir'):
+        parser.add_argument('--' + key.replace('_', '-'), default=PRESET[key])
+    parser.add_argument('--size', type=int, default=PRESET['size'])
+    parser.add_argument('--batch', type=int, default=PRESET['batch'])
+    parser.add_argument('--epochs', type=float, default=PRESET['epochs'],
+                        help="QB-Heat's epochs in the budget (calibrate)")
+    parser.add_argument('--curve-points', type=int, default=PRESET['curve_points'])
+    parser.add_argument('--calib-warmup', type=int, default=5)
+    parser.add_argument('--calib-steps', type=int, default=30)
+    parser.add_argument('--search-fraction', type=float, default=0.25)
+    parser.add_argument('--bag', type=int, default=16)
+    parser.add_argument('--probe-epochs', type=int, default=30)
+    parser.add_argument('--probe-copies', type=int, default=4)
+    parser.add_argument('--token-probe-epochs', type=int, default=40)
+    parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--workers', type=int, default=1)
+    parser.add_argument('--log-every', type=int, default=50)
+    parser.add_argument('--report-only', action='store_true')
+    args = parser.parse_args(argv)
+    args.data_abs = repo_path(args.data)
+    args.data = portable(args.data)
+    torch.set_num_threads(args.threads)
+    settings = dict(data=args.data, arch=args.arch, size=args.size, batch=args.batch,
+                    epochs=args.epochs, bag=args.bag, probe_epochs=args.probe_epochs,
+                    probe_copies=args.probe_copies, token_probe_epochs=args.token_probe_epochs)
+    records = Records(repo_path(args.records), settings)
+    if args.report_only:
+        calib = load_calibration(args) if osp.isfile(repo_path(args.calibration)) else None
+        return write_report(args, records, calib)
+    if not osp.isdir(args.data_abs):
+        raise SystemExit(f'no dataset at {args.data} (relative to the repository); pass '
+                         f'--data (ImageNet layout: train/<class>/*, val/<class>/*)')
+    if args.phase == 'calibrate':
+        train = loader(args.data_abs, 'train', [], 1, False, 0, 0).dataset
+        args.num_classes = len(train.CLASSES)
+        args.methods = args.methods or [m for m in METHODS if m != 'none']
+        calibrate(args, len(train))
+        return write_report(args, records, load_calibration(args))
+    evals = cached_eval_batches(args.data_abs, args.size, args.workers)
+    evals['train_labels'] = [0] * sum(len(b['data_samples']) for b in evals['train'])
+    calib = load_calibration(args)
+    jobs = []
+    if args.phase == 'search':
+        for m in args.methods or SEARCH:
+            if m not in SEARCH:
+                raise SystemExit(f'--phase search takes {SEARCH}')
+            jobs += [(m, 0, mult, steps_of(m, calib, args.search_fraction)) for mult in LR_MULTS]
+    elif args.phase == 'screen':
+        for m in args.methods or [v for v in VARIANTS if v != 'qbheat']:
+            jobs.append((m, 0, best_lr_mult(records, m), steps_of(m, calib,
+                                                                  args.search_fraction)))
+    else:
+        for m in args.methods or ['qbheat', 'mocov2', 'vicreg', 'supervised', 'none']:
+            for seed in (args.seeds if m != 'none' else args.seeds):
+                mult = 0. if m == 'none' else best_lr_mult(records, m)
+                jobs.append((m, seed, mult, 0 if m == 'none' else steps_of(m, calib, 1.)))
+    units = {f'{args.phase}_{m}_x{x:g}_seed{s}': (m, s, x, n) for m, s, x, n in jobs}
+    run_all([('unit', u, units[u][1]) for u in units], records,
+            lambda unit, seed: run_unit(units[unit][0], seed, args.phase, units[unit][2],
+                                        units[unit][3], args, evals),
+            weight=lambda unit: max(1, units[unit][3]))
+    return write_report(args, records, calib)
+
+
+if __name__ == '__main__':
+    main()
