@@ -13,7 +13,7 @@ env:
 	@tools/setup_env.sh >/dev/null
 
 print-python:
-	@tools/setup_env.sh 2>/dev/null | tail -n 1
+	@tools/setup_env.sh --print
 
 doctor:
 	@$(RUN) "$$PY" -m qbheat_mm.env

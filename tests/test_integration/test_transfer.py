@@ -142,7 +142,7 @@ def test_detr_frozen_backbone_on_coco128(tmp_path, qbheat_checkpoint):
 def test_stock_mmdet_config_plus_readme_lines(tmp_path, qbheat_checkpoint):
     """An unchanged mmdet config (FCOS) + the README's override lines trains one iteration."""
     coco = shared_data('coco128')
-    readme = open(osp.join(REPO, 'README.md')).read()
+    readme = open(osp.join(REPO, 'docs', 'en', 'user_guides', 'transfer_detection.md')).read()
     lines = re.search(r'\*\*any\*\* mmdet config.*?```python\n(.*?)```',
                       readme, re.S).group(1)
     lines = lines.replace("'backbone.pth'", repr(qbheat_checkpoint))
