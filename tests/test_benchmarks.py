@@ -208,3 +208,37 @@ def test_ssl_study_unit_resumes_after_a_kill_at_its_last_curve_point(tmp_path):
     row = json.loads(records.read_text())
     assert row['curve'][0] == saved['curve'][0] and at_step == 10 and row['steps'] == 30
     assert not partial.exists()
+
+
+def test_frozen_detection_study_smoke(tmp_path):
+    """The frozen-detection study on a few voc2007-small images and one epoch: train and test
+    through tools/train.py / test.py, one record with the COCO metric's AP columns and the
+    backbone's SHA-256, the table and the detections picture; a rerun skips the unit, and a
+    backbone whose SHA-256 differs from the study's record is refused."""
+    import hashlib
+    voc = shared_data('voc2007-small')
+    from qbheat_mm.models import MobileFormer
+    backbone = MobileFormer(arch='26m', out_indices=(1, 2, 3, 4))
+    backbone.init_weights()
+    path = tmp_path / 'rand.pth'
+    torch.save({'state_dict': {f'backbone.{k}': v for k, v in backbone.state_dict().items()}},
+               path)
+    records, out = tmp_path / 'det.jsonl', tmp_path / 'det.md'
+    args = [sys.executable, 'benchmarks/frozen_detection_study.py', '--smoke', '--data', voc,
+            '--backbones', f'rand_seed0={path}', '--study', str(tmp_path / 'none.jsonl'),
+            '--records', str(records), '--out', str(out), '--work-dir', str(tmp_path / 'wd'),
+            '--picture-images', '2']
+    first = run(args)
+    row = json.loads(records.read_text())
+    assert row['backbone_sha256'] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert {'AP', 'AP50', 'AP75', 'AP_S', 'AP_M', 'AP_L'} <= set(row)
+    assert '| rand | 1 |' in out.read_text() and 'ETA' in first.stderr
+    assert (tmp_path / 'det.png').stat().st_size > 5000
+    again = run(args + ['--no-picture'])
+    assert 'skipped (done before)' in again.stderr
+    study = tmp_path / 'study.jsonl'
+    study.write_text(json.dumps(dict(phase='full', method='qbheat', seed=0, backbone=str(path),
+                                     backbone_sha256='0' * 64)) + '\n')
+    bad_args = [str(study) if a == str(tmp_path / 'none.jsonl') else a for a in args]
+    bad = run(bad_args + ['--only', 'qbheat_seed0'], check=False)
+    assert bad.returncode != 0 and 'not the backbone it measured' in bad.stderr

@@ -104,3 +104,37 @@ def use_coco_folder(cfg, root: str, stock_classes: Optional[Tuple[str, ...]] = N
         raise SystemExit(f'--coco-data: {root} has {len(classes)} categories, not COCO\'s 80, '
                          f'and the model config has no num_classes to set')
     return dict(train=train, eval=evaluate, classes=classes)
+
+
+def set_image_scale(cfg, scale: Tuple[int, int]) -> int:
+    """Set the ``scale`` of every ``Resize`` step in the train, val and test pipelines of an
+    mmdet config (``--image-scale W H``; e.g. 1333 800 -> 256 256 for images whose longer
+    side is 256). ``keep_ratio`` stays as the config has it. Returns how many were set.
+
+    Raises:
+        SystemExit: the config resizes with another transform (``RandomResize``,
+            ``RandomChoiceResize``, ...) or not at all, naming what it found.
+    """
+    scale = tuple(int(s) for s in scale)
+    if len(scale) != 2 or min(scale) <= 0:
+        raise SystemExit(f'--image-scale takes two positive sizes W H (e.g. 256 256), got '
+                         f'{scale}')
+    found, others = 0, set()
+    for key in LOADERS:
+        loader = cfg.get(key)
+        if not loader:
+            continue
+        for _, step in nested_dicts(innermost_dataset(loader['dataset']).get('pipeline', [])):
+            kind = step.get('type', '')
+            if kind == 'Resize' and 'scale' in step:
+                step['scale'] = scale
+                found += 1
+            elif 'Resize' in kind:
+                others.add(kind)
+    if others or not found:
+        raise SystemExit(
+            f'--image-scale sets the scale of the pipelines\' Resize steps; this config '
+            + (f'resizes with {sorted(others)} too: set their scales with --cfg-options'
+               if others else 'has none') + ' (the stock RetinaNet / FCOS / Faster R-CNN '
+            'configs use Resize)')
+    return found

@@ -23,6 +23,11 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
         'annotations/instances_<split>.json + <split>/ images (train* for training, val* for '
         'evaluation; one split serves both); its categories replace COCO\'s 80 if they differ')
     parser.add_argument(
+        '--image-scale', nargs=2, type=int, metavar=('W', 'H'),
+        help='(mmdet configs) the scale of every Resize step of the train, val and test '
+        'pipelines, e.g. 256 256 for images whose longer side is 256 (stock: 1333 800; '
+        'keep_ratio stays)')
+    parser.add_argument(
         '--seg-data', metavar='DIR',
         help='(mmseg configs) train and evaluate on this segmentation folder: classes.txt + '
         'images/<split>/ + annotations/<split>/*.png (training/validation or train/val; one '
@@ -50,6 +55,11 @@ def load_config(args: argparse.Namespace) -> Config:
                    if picked['classes'] else '')
         print(f"--coco-data: training on {picked['train']}, evaluating on {picked['eval']}"
               f'{same}{classes}', flush=True)
+    if getattr(args, 'image_scale', None):
+        from qbheat_mm.datasets.coco_folder import set_image_scale
+        count = set_image_scale(cfg, args.image_scale)
+        print(f'--image-scale: {count} Resize steps now scale to {tuple(args.image_scale)}',
+              flush=True)
     if getattr(args, 'seg_data', None):
         from qbheat_mm.datasets.seg_folder import use_seg_folder
         picked = use_seg_folder(cfg, args.seg_data)

@@ -115,3 +115,43 @@ def test_train_then_test_on_a_folder_with_its_own_categories(tmp_path):
     table = run(test + ['model.test_cfg.score_thr=0.0'], timeout=900)
     assert len(re.findall(r'Average (Precision|Recall) +\((AP|AR)\) @\[ IoU=',
                           table.stdout)) == 12, table.stdout[-3000:]
+
+
+def test_image_scale_resizes_every_pipeline_and_names_what_it_cannot(tmp_path):
+    """--image-scale W H: the Resize steps of the train, val and test pipelines scale to
+    (W, H) (keep_ratio stays): a VOC image of longer side 256 comes out with longer side 128;
+    a config that resizes otherwise gets one message naming the fix."""
+    from mmengine.config import Config
+
+    from qbheat_mm.datasets.coco_folder import set_image_scale, use_coco_folder
+    voc = shared_data('voc2007-small')
+    cfg = Config.fromfile(RETINANET)
+    use_coco_folder(cfg, voc)
+    assert set_image_scale(cfg, (128, 128)) == 3
+    from mmdet.registry import DATASETS
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmdet')
+    for key in ('train_dataloader', 'test_dataloader'):
+        dataset = DATASETS.build(cfg[key].dataset)
+        item = dataset[0]
+        sample = item['data_samples']
+        assert max(sample.img_shape) == 128, (key, sample.img_shape)
+        assert max(sample.ori_shape) == 256
+    cfg.train_dataloader.dataset.pipeline[2] = dict(type='RandomResize', scale=(1333, 800))
+    with pytest.raises(SystemExit, match=r"RandomResize.*--cfg-options"):
+        set_image_scale(cfg, (128, 128))
+    with pytest.raises(SystemExit, match='two positive sizes'):
+        set_image_scale(cfg, (0, 128))
+
+
+def test_image_scale_flag_of_the_tools(tmp_path):
+    coco = shared_data('coco128')
+    proc = run([sys.executable, 'tools/train.py', RETINANET, '--coco-data', coco,
+                '--image-scale', '96', '96', '--work-dir', str(tmp_path / 'w'), '--cfg-options',
+                'train_cfg.max_epochs=1', 'train_dataloader.dataset.indices=2',
+                'train_dataloader.batch_size=2', 'model.backbone.init_cfg=None',
+                '--no-validate'])
+    assert '--image-scale: 3 Resize steps now scale to (96, 96)' in proc.stdout
+    dumped = open(next(osp.join(tmp_path, 'w', f) for f in os.listdir(tmp_path / 'w')
+                       if f.endswith('.py'))).read()
+    assert len(re.findall(r'scale=\(\s*96,\s*96,?\s*\)', dumped)) >= 2   # train + val/test

@@ -1,0 +1,279 @@
+"""QB-Heat's headline claim on real data: frozen-backbone detection on PASCAL VOC 2007.
+
+    python benchmarks/frozen_detection_study.py                  # every full unit of the 256-px study
+    python benchmarks/frozen_detection_study.py --backbones mine=backbone.pth --threads 1
+    python benchmarks/frozen_detection_study.py --report-only    # table and picture from the records
+
+For each backbone (by default the final MF-26M backbones of ``ssl_study.py --preset
+imagenette-256``, each checked against the SHA-256 the study recorded) a stock mmdet RetinaNet
+trains on the frozen backbone (weights, global tokens and BN statistics; the config's
+``frozen_stages=4, norm_eval=True``) on ``voc2007-small/train`` and is evaluated on all of
+``voc2007-small/val`` with mmdet's COCO metric (AP, AP50, AP75, AP per size). Through the
+plugin's own tools, as a user runs them: ``tools/train.py CONFIG --coco-data DATA
+--image-scale 256 256`` then ``tools/test.py ... --metrics-json``. The detector
+(``configs/mmdet/retinanet_mobileformer-26m_fpn64_frozen_2x_voc-256px.py``) is the stock
+RetinaNet with FPN and head width 64 (stock 256), batch 8, 24 epochs. Each (backbone, detector
+seed) is one unit, appended to ``--records`` as it finishes; an interrupted unit resumes from
+its last checkpoint (every 4 epochs). The table (mean ± std over the backbone seeds), the
+differences to the paper's claims and a picture of the same val images with every backbone's
+detections are written at the end.
+"""
+import argparse
+import hashlib
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+from typing import Dict, List
+
+from common import REPO, markdown_table, report
+
+from study import Records, fmt, mean_std, run_all  # noqa: E402
+
+CONFIG = 'configs/mmdet/retinanet_mobileformer-26m_fpn64_frozen_2x_voc-256px.py'
+STUDY = 'benchmarks/results/ssl_study_imagenette256.jsonl'
+METRICS = {'bbox_mAP': 'AP', 'bbox_mAP_50': 'AP50', 'bbox_mAP_75': 'AP75',
+           'bbox_mAP_s': 'AP_S', 'bbox_mAP_m': 'AP_M', 'bbox_mAP_l': 'AP_L'}
+PAPER = {'mocov2': 7.9, 'supervised': 4.5}   # QB-Heat's lead in frozen COCO detection (AP)
+
+
+def repo_path(path: str) -> str:
+    return path if osp.isabs(path) else osp.join(REPO, path)
+
+
+def sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def study_backbones(records: str) -> Dict[str, dict]:
+    """``{method_seedN: {path, sha256, method}}`` of every full unit of the 256-px study."""
+    out = {}
+    if not osp.isfile(repo_path(records)):
+        return out
+    with open(repo_path(records)) as f:
+        for line in f:
+            r = json.loads(line)
+            if r.get('phase') == 'full' and r.get('backbone'):
+                out[f"{r['method']}_seed{r['seed']}"] = dict(
+                    path=r['backbone'], sha256=r['backbone_sha256'], method=r['method'])
+    return out
+
+
+def run_tool(args, tool: str, argv: List[str], log: str) -> None:
+    """``tools/<tool>`` in a subprocess with ``--threads`` CPU threads, its output in ``log``."""
+    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), MKL_NUM_THREADS=str(args.threads),
+               PYTHONPATH=REPO + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    with open(log, 'a') as f:
+        proc = subprocess.run([sys.executable, osp.join(REPO, 'tools', tool), *argv], cwd=REPO,
+                              env=env, stdout=f, stderr=subprocess.STDOUT)
+    if proc.returncode:
+        with open(log) as f:
+            tail = ''.join(f.readlines()[-25:])
+        raise RuntimeError(f'tools/{tool} failed (exit {proc.returncode}); its log: {log}\n'
+                           f'{tail}')
+
+
+def data_args(args) -> List[str]:
+    return ['--coco-data', args.data_abs, '--image-scale', *map(str, args.image_scale)]
+
+
+def smoke_options(args) -> List[str]:
+    if not args.smoke:
+        return []
+    return ['train_dataloader.dataset.indices=8', 'test_dataloader.dataset.indices=4',
+            'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
+            'param_scheduler.0.end=2', 'param_scheduler.1.milestones=[1]',
+            'train_dataloader.batch_size=4', 'train_dataloader.persistent_workers=False',
+            'default_hooks.checkpoint.interval=1',
+            'model.test_cfg.score_thr=0.0']     # a few iterations score low: keep every box
+
+
+def run_unit(name: str, seed: int, args, backbones: Dict[str, dict]) -> dict:
+    info = backbones[name]
+    path = repo_path(info['path'])
+    if not osp.isfile(path):
+        raise SystemExit(f'{name}: the backbone {info["path"]} is not here; run its unit of '
+                         f'ssl_study.py --preset imagenette-256 (or pass --backbones)')
+    digest = sha256(path)
+    if info.get('sha256') and digest != info['sha256']:
+        raise SystemExit(f'{name}: {info["path"]} has SHA-256 {digest[:12]}..., the study '
+                         f'recorded {info["sha256"][:12]}...: not the backbone it measured')
+    work = osp.join(repo_path(args.work_dir), f'{name}_det{seed}')
+    os.makedirs(work, exist_ok=True)
+    log = osp.join(work, 'unit.log')
+    options = [f'model.backbone.init_cfg.checkpoint={path}', f'randomness.seed={seed}',
+               *smoke_options(args)]
+    resume = any(f.endswith('.pth') for f in os.listdir(work))
+    start = time.time()
+    print(f'  {name} det seed {seed}: training{" (resuming)" if resume else ""}; log {log}',
+          flush=True)
+    run_tool(args, 'train.py', [args.config, '--work-dir', work, '--no-validate',
+                                *data_args(args), *(['--resume'] if resume else []),
+                                '--cfg-options', *options], log)
+    train_s = time.time() - start
+    with open(osp.join(work, 'last_checkpoint')) as f:
+        ckpt = f.read().strip()
+    metrics_file = osp.join(work, 'metrics.json')
+    start = time.time()
+    run_tool(args, 'test.py', [args.config, ckpt, '--work-dir', work, *data_args(args),
+                               '--metrics-json', metrics_file, '--cfg-options', *options], log)
+    with open(metrics_file) as f:
+        metrics = json.load(f)
+    row = dict(unit=f'{name}_det{seed}', backbone=name, method=info.get('method', name),
+               seed=seed, backbone_sha256=digest, checkpoint=osp.relpath(ckpt, REPO),
+               train_s=round(train_s, 1), test_s=round(time.time() - start, 1))
+    for key, short in METRICS.items():
+        value = metrics.get(f'coco/{key}')
+        row[short] = None if value is None else round(100 * float(value), 2)
+    return row
+
+
+def draw(args, rows: List[dict]) -> str:
+    """The same val images with each method's detections (first seed), side by side."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    from mmdet.apis import inference_detector, init_detector
+    from mmengine.config import Config
+
+    import qbheat_mm  # noqa: F401
+    from qbheat_mm.datasets.coco_folder import set_image_scale, use_coco_folder
+    firsts = {}
+    for r in sorted(rows, key=lambda r: (r['method'], r['backbone'], r['seed'])):
+        if r['method'] not in firsts and osp.isfile(repo_path(r['checkpoint'])):
+            firsts[r['method']] = r
+    if not firsts:
+        return ''
+    with open(osp.join(args.data_abs, 'annotations', 'instances_val.json')) as f:
+        images = json.load(f)['images']
+    picked = [images[i * len(images) // args.picture_images]
+              for i in range(args.picture_images)]
+    fig, axes = plt.subplots(len(picked), len(firsts),
+                             figsize=(2.6 * len(firsts), 2.3 * len(picked)), squeeze=False)
+    for col, (method, r) in enumerate(firsts.items()):
+        cfg = Config.fromfile(repo_path(args.config))
+        meta = use_coco_folder(cfg, args.data_abs)
+        set_image_scale(cfg, args.image_scale)
+        cfg.model.backbone.init_cfg = None       # the detector checkpoint holds it
+        from mmengine.logging import MMLogger
+        logger = MMLogger.get_current_instance()
+        level = logger.level
+        logger.setLevel('WARNING')               # one INFO line per initialised weight
+        try:
+            model = init_detector(cfg, repo_path(r['checkpoint']), device='cpu')
+        finally:
+            logger.setLevel(level)
+        classes = meta['classes']
+        for row_i, image in enumerate(picked):
+            file = osp.join(args.data_abs, 'val', image['file_name'])
+            pred = inference_detector(model, file).pred_instances
+            ax = axes[row_i][col]
+            ax.imshow(plt.imread(file))
+            keep = pred.scores >= args.score_thr
+            for box, label, score in zip(pred.bboxes[keep], pred.labels[keep],
+                                         pred.scores[keep]):
+                x1, y1, x2, y2 = box.tolist()
+                ax.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, lw=1.2,
+                                           color='lime'))
+                ax.text(x1, y1, f'{classes[int(label)]} {score:.2f}', fontsize=5,
+                        color='black', backgroundcolor='lime')
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if row_i == 0:
+                ax.set_title(f'{method} (AP {r["AP"]:.1f})', fontsize=8)
+    fig.suptitle(f'Frozen MF-26M + RetinaNet on VOC 2007 val: detections with score >= '
+                 f'{args.score_thr}', fontsize=9)
+    fig.tight_layout()
+    out = osp.splitext(repo_path(args.out))[0] + '.png'
+    fig.savefig(out, dpi=130)
+    plt.close(fig)
+    return out
+
+
+def write_report(args, records: Records) -> str:
+    rows = [r for r in records.rows if r['seed'] in args.seeds]
+    methods = sorted({r['method'] for r in rows}, key=lambda m: (m == 'none', m))
+    summary = {}
+    for m in methods:
+        runs = [r for r in rows if r['method'] == m and r.get('AP') is not None]
+        if runs:
+            summary[m] = {k: mean_std([r[k] for r in runs]) for k in METRICS.values()
+                          if all(r.get(k) is not None for r in runs)}
+            summary[m]['units'] = len(runs)
+            summary[m]['train_min'] = mean_std([r['train_s'] / 60 for r in runs])
+    table = markdown_table(
+        ['backbone', 'units'] + list(METRICS.values()) + ['train min / unit'],
+        [[m, s['units']] + [fmt(s[k], 1, s['units']) if k in s else '-'
+                            for k in METRICS.values()] + [f'{s["train_min"][0]:.0f}']
+         for m, s in summary.items()])
+    lines = [table]
+    if 'qbheat' in summary:
+        for other, claim in PAPER.items():
+            if other in summary:
+                d = summary['qbheat']['AP'][0] - summary[other]['AP'][0]
+                lines.append(f'QB-Heat − {other}: {d:+.1f} AP here (paper, frozen COCO '
+                             f'detection: +{claim} AP).')
+    if args.out and summary and not args.no_picture:
+        png = draw(args, rows)
+        if png:
+            lines.append(f'![detections]({osp.basename(png)})')
+    settings = dict(records.settings, seeds=args.seeds, threads=args.threads)
+    return report('Frozen-backbone detection on PASCAL VOC 2007 (train -> val, 256 px)',
+                  '\n\n'.join(lines), settings, args.out and repo_path(args.out), 'cpu')
+
+
+def main(argv=None) -> str:
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser.add_argument('--data', default='../shared/data/voc2007-small',
+                        help='a COCO-format folder (relative paths: to the repository)')
+    parser.add_argument('--config', default=CONFIG)
+    parser.add_argument('--image-scale', nargs=2, type=int, default=[256, 256])
+    parser.add_argument('--study', default=STUDY,
+                        help='records of the 256-px study whose full units give the backbones')
+    parser.add_argument('--backbones', nargs='*', default=[], metavar='NAME=PATH',
+                        help='more backbones (extract_backbone.py format)')
+    parser.add_argument('--only', nargs='*', default=None, metavar='NAME',
+                        help='run only these backbones (names as in the table of units)')
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0], help='detector seeds')
+    parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--smoke', action='store_true',
+                        help='a few images and iterations: checks the machinery (seconds)')
+    parser.add_argument('--records', default='benchmarks/results/frozen_detection_voc2007.jsonl')
+    parser.add_argument('--out', default='benchmarks/results/frozen_detection_voc2007.md')
+    parser.add_argument('--work-dir', default='work_dirs/frozen_detection_voc2007')
+    parser.add_argument('--picture-images', type=int, default=4)
+    parser.add_argument('--score-thr', type=float, default=0.3)
+    parser.add_argument('--no-picture', action='store_true')
+    parser.add_argument('--report-only', action='store_true')
+    args = parser.parse_args(argv)
+    args.data_abs = osp.abspath(repo_path(args.data))
+    settings = dict(data=osp.relpath(args.data_abs, REPO), config=args.config,
+                    image_scale=list(args.image_scale), smoke=args.smoke)
+    records = Records(repo_path(args.records), settings)
+    if not args.report_only:
+        if not osp.isdir(args.data_abs):
+            raise SystemExit(f'no COCO-format folder at {args.data}; pass --data')
+        backbones = study_backbones(args.study)
+        for item in args.backbones:
+            name, _, path = item.partition('=')
+            if not path:
+                raise SystemExit(f'--backbones takes NAME=PATH, got {item!r}')
+            backbones[name] = dict(path=path, sha256=None, method=name.split('_seed')[0])
+        if args.only is not None:
+            backbones = {k: v for k, v in backbones.items() if k in args.only}
+        if not backbones:
+            raise SystemExit(f'no backbone: {args.study} has no full unit yet and no '
+                             f'--backbones NAME=PATH was given')
+        run_all([('unit', f'{n}_det{s}', s) for n in backbones for s in args.seeds], records,
+                lambda unit, seed: run_unit(unit.rsplit('_det', 1)[0], seed, args, backbones))
+    return write_report(args, records)
+
+
+if __name__ == '__main__':
+    main()
