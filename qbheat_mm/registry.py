@@ -16,11 +16,11 @@ def register_all_modules() -> None:
     from mmdet.registry import MODELS as MMDET_MODELS
 
     from . import datasets, engine, evaluation, fileio, models  # noqa: F401
-    from .engine.hooks import NormalizationCheckHook
+    from .engine.hooks import EmptyDetectionResultHook, NormalizationCheckHook
     from .models.backbones import FrozenStagesConvNeXt, MobileFormer
 
     _mirror(MMDET_MODELS, (MobileFormer, FrozenStagesConvNeXt))
-    _mirror(MMDET_HOOKS, (NormalizationCheckHook, ))
+    _mirror(MMDET_HOOKS, (NormalizationCheckHook, EmptyDetectionResultHook))
     try:    # segmentation transfer is optional: the plugin works without mmseg
         from mmseg.registry import HOOKS as MMSEG_HOOKS
         from mmseg.registry import MODELS as MMSEG_MODELS

@@ -10,6 +10,10 @@ IoU / Acc table and aAcc, mIoU, mAcc.
 """
 import os.path as osp  # noqa: E402
 import sys  # noqa: E402
+import warnings  # noqa: E402
+
+# mmengine and mmdet import setuptools' pkg_resources, which warns at every run: not ours to fix
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated', category=UserWarning)
 
 sys.path.insert(0, osp.join(osp.abspath(__file__).rsplit(osp.sep + 'tools' + osp.sep, 1)[0],
                             'tools'))
@@ -28,6 +32,7 @@ from mmengine.runner import Runner  # noqa: E402
 
 from qbheat_mm.converters import NormalizationMismatchError  # noqa: E402
 from qbheat_mm.datasets import DataRootError, check_data_roots  # noqa: E402
+from qbheat_mm.engine.hooks import empty_result_message  # noqa: E402
 from qbheat_mm.utils import (add_common_args, default_mmpretrain_collate,  # noqa: E402
                              load_config, nested_dicts, setup_cpu_distributed)
 
@@ -74,20 +79,6 @@ def main(argv=None) -> None:
                       f, indent=1, default=str)
     if cfg.get('default_scope') == 'mmdet' and not metrics:
         raise SystemExit(empty_result_message(cfg))
-
-
-def empty_result_message(cfg) -> str:
-    """What mmdet's 'The testing results of the whole dataset is empty' means."""
-    keys = {'.'.join(filter(None, ('model', path, 'score_thr'))): d['score_thr']
-            for path, d in nested_dicts(cfg.model) if 'score_thr' in d}
-    keys = keys or {'model.test_cfg.score_thr': '?'}
-    shown = ', '.join(f'{k}={v}' for k, v in keys.items())
-    lower = ' '.join(f'{k}=0.0' for k in keys)
-    return ('error: empty result: the detector kept no box on any test image, so there is no '
-            f'AP table. Every box scored below its threshold ({shown}): the detector is '
-            'untrained or trained far too briefly (a few iterations), or the checkpoint does '
-            'not match the config (check the load warnings above). Train longer; to see the '
-            f'(low) scores of an early model anyway, add --cfg-options {lower}')
 
 
 if __name__ == '__main__':

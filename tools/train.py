@@ -15,6 +15,10 @@ Multi-process runs: tools/dist_train.sh CONFIG GPUS (gloo on CPU-only machines).
 """
 import os.path as osp  # noqa: E402
 import sys  # noqa: E402
+import warnings  # noqa: E402
+
+# mmengine and mmdet import setuptools' pkg_resources, which warns at every run: not ours to fix
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated', category=UserWarning)
 
 sys.path.insert(0, osp.join(osp.abspath(__file__).rsplit(osp.sep + 'tools' + osp.sep, 1)[0],
                             'tools'))
@@ -160,13 +164,58 @@ def merge_args(cfg, args):
     elif args.resume is not None:
         if not osp.isfile(args.resume):
             raise SystemExit(f'--resume: checkpoint {args.resume!r} not found')
+        from qbheat_mm.fileio.resume_checkpoint import is_readable_checkpoint
+        if not is_readable_checkpoint(args.resume):
+            raise SystemExit(
+                f'error: --resume: {args.resume} is not a complete checkpoint (cut short while '
+                f'it was written, or not a torch.save file); resume from an earlier one of its '
+                f'work dir, or pass --resume without a path to take the newest readable one')
         cfg.resume, cfg.load_from = True, args.resume
     return default_mmpretrain_collate(cfg)
+
+
+def last_checkpoint(work_dir: str):
+    """The checkpoint ``--resume`` would continue from, or None."""
+    from qbheat_mm.fileio import find_resume_checkpoint
+    return find_resume_checkpoint(work_dir)[0] if osp.isdir(work_dir) else None
+
+
+def resume_command(args, work_dir: str) -> str:
+    """This run's command line with ``--resume`` (and the work dir) to continue it."""
+    argv = list(sys.argv[1:]) if args.config in sys.argv[1:] else [args.config]
+    if '--resume' in argv:
+        i = argv.index('--resume')
+        drop = 2 if i + 1 < len(argv) and not argv[i + 1].startswith('-') else 1
+        del argv[i:i + drop]
+    if '--work-dir' not in argv:
+        argv += ['--work-dir', work_dir]
+    return 'python tools/train.py ' + ' '.join(argv) + ' --resume'
+
+
+def unreadable_image_hint(exc: BaseException, config: str) -> str:
+    """The last line after an image the loader could not decode stopped training."""
+    import re
+    found = re.search(r'failed to load image: (\S+)', str(exc))
+    where = f' ({found.group(1)})' if found else ''
+    return (f'error: an unreadable image stopped training{where}. List every unreadable image '
+            f'with python tools/misc/verify_dataset.py {config}, then replace or delete them; '
+            f'or rerun with --verify-data (checks all images before training starts) or '
+            f'--skip-unreadable (skips them, each skip logged)')
+
+
+def add_empty_result_explainer(cfg) -> None:
+    """mmdet configs: explain an empty detection result at validation time, as
+    tools/test.py does at test time (mmdet only logs an ERROR line)."""
+    if cfg.get('default_scope') == 'mmdet' and cfg.get('val_cfg'):
+        hooks = cfg.get('custom_hooks') or []
+        if not any(h.get('type') == 'EmptyDetectionResultHook' for h in hooks):
+            cfg.custom_hooks = list(hooks) + [dict(type='EmptyDetectionResultHook')]
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
     cfg = merge_args(load_config(args), args)
+    add_empty_result_explainer(cfg)
     # the loaders training builds: train, and val unless --no-validate (it drops val_cfg)
     check_data_roots(cfg, ('train_dataloader', 'val_dataloader', 'val_cfg.memory_dataloader')
                      if cfg.get('val_cfg') else ('train_dataloader', ))
@@ -174,7 +223,30 @@ def main(argv=None) -> None:
         verify_training_images(cfg, args.skip_unreadable)
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
-    runner.train()
+    if args.resume == 'auto' and not cfg.resume:   # repeated below the config dump
+        print(f'WARNING --resume: nothing to resume in {osp.abspath(cfg.work_dir)}: training '
+              f'starts from scratch (check --work-dir if you meant to continue a run)',
+              flush=True)
+    try:
+        runner.train()
+    except KeyboardInterrupt:
+        found = last_checkpoint(cfg.work_dir)
+        print('\n' + (f'interrupted: the last checkpoint is {found}; continue with: '
+                      f'{resume_command(args, cfg.work_dir)}' if found else
+                      'interrupted before the first checkpoint: nothing to resume; rerun the '
+                      'same command to start again'), file=sys.stderr, flush=True)
+        raise SystemExit(130)
+    except Exception as exc:  # noqa: BLE001  (the traceback first, then the fix)
+        if 'failed to load image' not in str(exc):
+            raise
+        import traceback
+        traceback.print_exc()
+        print(unreadable_image_hint(exc, args.config), file=sys.stderr, flush=True)
+        raise SystemExit(1)
+    found = last_checkpoint(cfg.work_dir)
+    if found and int(os.environ.get('RANK', '0')) == 0:
+        print(f'checkpoint: {found} (logs and pictures in {osp.abspath(cfg.work_dir)})',
+              flush=True)
 
 
 if __name__ == '__main__':

@@ -23,6 +23,10 @@ def coco_splits(root: str) -> Dict[str, str]:
     Raises:
         DataRootError: no ``annotations/instances_<split>.json`` with a ``<split>/`` folder.
     """
+    if not osp.isdir(root):
+        raise DataRootError(
+            f'--coco-data: {root!r} does not exist; pass the folder that holds annotations/ '
+            f'and the split folders (e.g. ../shared/data/voc2007-small)')
     splits = {}
     for ann in sorted(glob(osp.join(root, 'annotations', 'instances_*.json'))):
         split = osp.basename(ann)[len('instances_'):-len('.json')]

@@ -112,10 +112,12 @@ def check_data_roots(cfg, loaders: Sequence[str] = ALL_LOADERS) -> None:
                                                                      prefix='...')
         option = (f'{path}.data_root=/path/to/data' if missing == root else
                   f'{path}.ann_file=/path/to/annotations (relative to data_root)')
+        coco = (' or, for any COCO-format folder, --coco-data DIR (annotations/'
+                'instances_<split>.json + <split>/ images)' if 'Coco' in kind else '')
         raise DataRootError(
             f'{key}: dataset path {missing!r} does not exist. {kind or "The dataset"} expects:\n'
-            f'{layout}\nPut (or link) the data there, or point the config at it, e.g. '
-            f'--cfg-options {option}')
+            f'{layout}\nPut (or link) the data there, or point the config at it: '
+            f'--cfg-options {option}{coco}')
     for key in loaders:
         for option, path in _evaluator_files(cfg, key):
             if not osp.isfile(path):

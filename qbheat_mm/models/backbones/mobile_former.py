@@ -248,9 +248,7 @@ class MobileFormer(BaseModule):
                              'model.backbone.init_cfg.checkpoint=PATH')
         mismatch = load_exact(self, checkpoint, prefix)
         if mismatch:
-            raise KeyError(
-                f'MobileFormer(arch={self.arch_name!r}): checkpoint {checkpoint} with prefix '
-                f'{prefix!r} does not match: {mismatch}; check the arch and prefix')
+            raise KeyError(arch_mismatch_message(self.arch_name, checkpoint, prefix, mismatch))
         self._is_init = True
 
     def _freeze_stages(self) -> None:
@@ -273,3 +271,42 @@ class MobileFormer(BaseModule):
                 if isinstance(m, _BatchNorm):
                     m.eval()
         return self
+
+
+def recorded_arch(checkpoint: str) -> Optional[str]:
+    """The Mobile-Former arch a checkpoint records: ``meta['arch']`` (the studies,
+    extract_backbone.py) or its training config's ``model.backbone.arch``; None if neither."""
+    from mmengine.runner import CheckpointLoader
+    try:
+        ckpt = CheckpointLoader.load_checkpoint(checkpoint, 'cpu')
+    except Exception:  # noqa: BLE001  (the key mismatch is reported anyway)
+        return None
+    meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
+    arch = meta.get('arch') if isinstance(meta, dict) else None
+    if arch is None and isinstance(meta, dict) and isinstance(meta.get('cfg'), str):
+        import re
+        found = re.search(r"type='MobileFormer'[^)]*?arch='(\w+)'", meta['cfg'], re.S)
+        arch = found.group(1) if found else None
+    return str(arch).lower() if arch else None
+
+
+def arch_mismatch_message(arch: str, checkpoint: str, prefix: str, mismatch: str) -> str:
+    """One error for a checkpoint that does not fit: which arch it records, the config of the
+    plugin that matches it, and the first mismatched keys (not hundreds)."""
+    short = mismatch if len(mismatch) < 300 else mismatch[:300] + ' ...'
+    found = recorded_arch(checkpoint)
+    if found and found != str(arch).lower():
+        import glob
+        import os.path as osp
+        root = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+        configs = sorted(glob.glob(osp.join(root, 'configs', 'mmdet',
+                                            f'*mobileformer-{found}_*.py')))
+        hint = ('; the detection configs of that arch: ' +
+                ', '.join(osp.relpath(c, root) for c in configs) if configs else '')
+        return (f'MobileFormer(arch={arch!r}): checkpoint {checkpoint} does not fit (mismatched '
+                f'keys: {short}). It is an MF-{found.upper()} (its metadata records arch '
+                f'{found!r}), not MF-{str(arch).upper()}: set model.backbone.arch={found!r} (and '
+                f'the neck\'s in_channels){hint}')
+    return (f'MobileFormer(arch={arch!r}): checkpoint {checkpoint} with prefix {prefix!r} does '
+            f'not match: {short}; check the arch and prefix')
+
