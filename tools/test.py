@@ -44,6 +44,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--out', help='dump raw predictions to this .pkl file')
     parser.add_argument('--metrics-json', metavar='FILE',
                         help='also write the final metrics (name -> value) to this JSON file')
+    parser.add_argument('--subset', type=int, metavar='N',
+                        help='(COCO-metric configs) evaluate the first N images of the test '
+                        'annotation file and score only them (a restricted copy of the file '
+                        'is written to the work dir)')
     parser.add_argument('--show-dir', help='(mmdet) save drawn predictions in '
                         'WORK_DIR/TIMESTAMP/SHOW_DIR')
     add_common_args(parser)
@@ -67,6 +71,15 @@ def main(argv=None) -> None:
         if hook is None:
             raise SystemExit('--show-dir needs a visualization hook in default_hooks')
         hook.update(draw=True, test_out_dir=args.show_dir)
+    if args.subset is not None:
+        from qbheat_mm.datasets.coco_folder import evaluate_subset
+        path, count = evaluate_subset(cfg, args.subset, cfg.work_dir)
+        print(f'--subset: evaluating and scoring {count} images ({path})', flush=True)
+    elif cfg.get('default_scope') == 'mmdet':
+        from qbheat_mm.datasets.coco_folder import diluted_subset_warning
+        warning = diluted_subset_warning(cfg)
+        if warning:
+            print(warning, flush=True)
     default_mmpretrain_collate(cfg)
     check_data_roots(cfg, ('test_dataloader', ))   # evaluation needs only the test data
     setup_cpu_distributed(cfg)

@@ -7,6 +7,7 @@ split, ``<split>/*.jpg`` (e.g. coco128: ``annotations/instances_train2017.json``
 changed by hand, and its classes and head size when the folder's categories are not COCO's 80.
 """
 import json
+import os
 import os.path as osp
 from glob import glob
 from typing import Dict, List, Optional, Tuple
@@ -142,3 +143,61 @@ def set_image_scale(cfg, scale: Tuple[int, int]) -> int:
                if others else 'has none') + ' (the stock RetinaNet / FCOS / Faster R-CNN '
             'configs use Resize)')
     return found
+
+
+def coco_test_annotation(cfg) -> Optional[str]:
+    """The annotation file the test loader of an mmdet config reads (None if it has none)."""
+    dataset = innermost_dataset(cfg.test_dataloader['dataset'])
+    ann = dataset.get('ann_file')
+    if not ann:
+        return None
+    return ann if osp.isabs(ann) else osp.join(dataset.get('data_root', '') or '', ann)
+
+
+def evaluate_subset(cfg, count: int, out_dir: str) -> Tuple[str, int]:
+    """``tools/test.py --subset N``: evaluate the first N images of the test annotation file
+    honestly. A restricted copy of the file (those images and their annotations) replaces it
+    for both the test dataset and the COCO evaluator, so AP is computed over exactly the
+    images that were evaluated (with ``test_dataloader.dataset.indices`` the evaluator would
+    still count the ground truth of every image). Returns (path of the copy, images in it)."""
+    if count <= 0:
+        raise SystemExit(f'--subset takes a positive number of images, got {count}')
+    ann = coco_test_annotation(cfg)
+    if ann is None or not osp.isfile(ann):
+        raise SystemExit(f'--subset needs the COCO annotation file of the test loader; '
+                         f'{ann!r} is not a file (see --coco-data)')
+    with open(ann) as f:
+        data = json.load(f)
+    images = data['images'][:count]
+    keep = {im['id'] for im in images}
+    subset = dict(data, images=images,
+                  annotations=[a for a in data.get('annotations', []) if a['image_id'] in keep])
+    os.makedirs(out_dir, exist_ok=True)
+    path = osp.join(osp.abspath(out_dir), f'subset{len(images)}_{osp.basename(ann)}')
+    with open(path, 'w') as f:
+        json.dump(subset, f)
+    dataset = innermost_dataset(cfg.test_dataloader['dataset'])
+    dataset['ann_file'] = path
+    dataset.pop('indices', None)
+    evaluators = cfg.get('test_evaluator')
+    for evaluator in evaluators if isinstance(evaluators, list) else [evaluators]:
+        if isinstance(evaluator, dict) and 'ann_file' in evaluator:
+            evaluator['ann_file'] = path
+    return path, len(images)
+
+
+def diluted_subset_warning(cfg) -> Optional[str]:
+    """A warning when the test dataset's ``indices`` picks part of it while a COCO evaluator
+    scores against every image of its annotation file (AP diluted by the images never run)."""
+    dataset = innermost_dataset(cfg.test_dataloader['dataset'])
+    indices = dataset.get('indices')
+    evaluators = cfg.get('test_evaluator')
+    coco = [e for e in (evaluators if isinstance(evaluators, list) else [evaluators])
+            if isinstance(e, dict) and 'CocoMetric' in str(e.get('type', ''))]
+    if indices is None or not coco:
+        return None
+    n = indices if isinstance(indices, int) else len(indices)
+    return (f'WARNING: test_dataloader.dataset.indices={indices!r} evaluates {n} images, but '
+            f'CocoMetric scores the detections against every image of '
+            f'{coco[0].get("ann_file")}: the AP is diluted by the images never evaluated. Use '
+            f'tools/test.py --subset {n} to score exactly the images evaluated')

@@ -155,3 +155,42 @@ def test_image_scale_flag_of_the_tools(tmp_path):
     dumped = open(next(osp.join(tmp_path, 'w', f) for f in os.listdir(tmp_path / 'w')
                        if f.endswith('.py'))).read()
     assert len(re.findall(r'scale=\(\s*96,\s*96,?\s*\)', dumped)) >= 2   # train + val/test
+
+
+def test_subset_evaluation_scores_only_the_evaluated_images(tmp_path):
+    """tools/test.py --subset N: the AP equals the AP computed against an annotation file
+    restricted to those N images by hand; dataset indices under CocoMetric warn instead."""
+    voc = shared_data('voc2007-small')
+    config = osp.join(REPO, 'configs', 'mmdet',
+                      'retinanet_mobileformer-26m_fpn64_frozen_2x_voc-256px.py')
+    work = tmp_path / 'w'
+    common = ['--coco-data', voc, '--image-scale', '128', '128']
+    run([sys.executable, 'tools/train.py', config, *common, '--work-dir', str(work),
+         '--no-validate', '--cfg-options', 'model.backbone.init_cfg=None',
+         'train_cfg.max_epochs=1', 'train_dataloader.dataset.indices=16',
+         'train_dataloader.persistent_workers=False'])
+    ckpt = str(work / 'epoch_1.pth')
+    low = 'model.test_cfg.score_thr=0.0'
+    sub = run([sys.executable, 'tools/test.py', config, ckpt, *common, '--subset', '6',
+               '--work-dir', str(tmp_path / 't1'), '--metrics-json', str(tmp_path / 'sub.json'),
+               '--cfg-options', low])
+    assert '--subset: evaluating and scoring 6 images' in sub.stdout
+    with open(osp.join(voc, 'annotations', 'instances_val.json')) as f:
+        full = json.load(f)
+    images = full['images'][:6]
+    ids = {im['id'] for im in images}
+    by_hand = tmp_path / 'six.json'
+    by_hand.write_text(json.dumps(dict(full, images=images, annotations=[
+        a for a in full['annotations'] if a['image_id'] in ids])))
+    ref = run([sys.executable, 'tools/test.py', config, ckpt, *common,
+               '--work-dir', str(tmp_path / 't2'), '--metrics-json', str(tmp_path / 'ref.json'),
+               '--cfg-options', low, f'test_dataloader.dataset.ann_file={by_hand}',
+               f'test_evaluator.ann_file={by_hand}'])
+    assert 'WARNING: test_dataloader' not in ref.stdout
+    got, want = (json.loads((tmp_path / n).read_text()) for n in ('sub.json', 'ref.json'))
+    assert got == want and 'coco/bbox_mAP' in got
+    diluted = run([sys.executable, 'tools/test.py', config, ckpt, *common,
+                   '--work-dir', str(tmp_path / 't3'), '--cfg-options', low,
+                   'test_dataloader.dataset.indices=6'])
+    assert 'WARNING: test_dataloader.dataset.indices=6 evaluates 6 images' in diluted.stdout
+    assert '--subset 6' in diluted.stdout
