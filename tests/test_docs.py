@@ -2,6 +2,7 @@
 configs/*/README.md and benchmarks/README.md resolves; the README stays a front page; the
 model index names exactly the method configs; committed records hold no machine path."""
 import glob
+import os
 import json
 import os.path as osp
 import re
@@ -148,3 +149,29 @@ def test_every_method_page_has_results_and_a_citation(method):
     assert re.search(r'^## Results', text, re.M), 'no results section'
     assert re.search(r'^\| .* \|$', text.split('## Results', 1)[1], re.M), 'no results table'
     assert '```bibtex' in text
+
+
+def test_report_only_rebuilds_the_committed_studies_in_a_clone_at_another_path(tmp_path):
+    """The committed records name their data relative to the repository, so --report-only
+    accepts them in a fresh clone anywhere (with ../shared beside it, as CI has it)."""
+    import shutil
+    import subprocess
+    import sys
+    if shutil.which('git') is None or not osp.isdir(osp.join(REPO, '.git')):
+        pytest.skip('needs git and a git checkout to clone')
+    clone = tmp_path / 'elsewhere' / 'main'
+    subprocess.run(['git', 'clone', '-q', REPO, str(clone)], check=True)
+    shared = osp.join(osp.dirname(REPO), 'shared')
+    if osp.isdir(shared):
+        os.symlink(shared, tmp_path / 'elsewhere' / 'shared')
+    env = dict(os.environ, PYTHONPATH=str(clone))
+    for preset, out in (('imagenette', 'ssl_study_imagenette.md'),
+                        ('imagenette-256', 'ssl_study_imagenette256.md')):
+        if not (clone / 'benchmarks' / 'results' / out.replace('.md', '.jsonl')).exists():
+            continue
+        proc = subprocess.run([sys.executable, 'benchmarks/ssl_study.py', '--preset', preset,
+                               '--report-only'], cwd=clone,
+                              env=env, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        text = (clone / 'benchmarks' / 'results' / out).read_text()
+        assert '| qbheat |' in text or '| qbheat | x' in text, text[:500]
