@@ -43,12 +43,14 @@ class Protocol:
 
 
 def _mf26m_linear(cfg: Config) -> None:
+    """MF-294M config adapted to MF-26M: arch 26m, BN and head on 96 + 128 inputs"""
     cfg.model.backbone.arch = '26m'
     cfg.model.neck[1].input_features = 96 + 128        # stride-32 map + first token
     cfg.model.head.in_channels = 96 + 128
 
 
 def _mf26m_transformer(cfg: Config) -> None:
+    """MF-294M config adapted to MF-26M: arch 26m, probe on 96 channels + 128-d tokens"""
     cfg.model.backbone.arch = '26m'
     cfg.model.neck.update(in_channels=96, token_dims=128)
 
@@ -162,12 +164,43 @@ def write_config(protocol: Protocol, backbone: str, out: str, data: Dict[str, st
     if protocol.adapt:
         protocol.adapt(cfg)
     if protocol.data in ('imagenet', 'inat') and data.get(protocol.data):
-        _set_data_root(cfg, osp.abspath(data[protocol.data]))
+        root = osp.abspath(data[protocol.data])
+        _set_data_root(cfg, root)
+        classes = class_count(root)
+        if classes:                       # the head follows the folder (10 for Imagenette)
+            for _, d in nested_dicts(cfg.model):
+                if isinstance(d.get('num_classes'), int):
+                    d['num_classes'] = classes
     if smoke_iters:
         _smoke(cfg, smoke_iters, smoke_test_images)
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     cfg.dump(out)
     return out
+
+
+def class_count(root: str) -> Optional[int]:
+    """Classes of an ImageNet-layout folder: its ``train/`` class folders, else the largest
+    label of ``meta/train.txt`` + 1; None when neither is there."""
+    train = osp.join(root, 'train')
+    if osp.isdir(train):
+        folders = [d for d in os.listdir(train) if osp.isdir(osp.join(train, d))]
+        if folders:
+            return len(folders)
+    meta = osp.join(root, 'meta', 'train.txt')
+    if osp.isfile(meta):
+        with open(meta) as f:
+            labels = [int(line.split()[-1]) for line in f if line.strip()]
+        return max(labels) + 1 if labels else None
+    return None
+
+
+def shown_config(protocol: Protocol, run_dir: str) -> str:
+    """What the table names as the config: the one written and run, and where it came from
+    (with the arch adaptation when there is one)."""
+    written = osp.join(run_dir, 'config.py')
+    if protocol.adapt is None:
+        return f'{written} (from {protocol.config})'
+    return f'{written} (from {protocol.config}; {protocol.adapt.__doc__.strip()})'
 
 
 def commands(protocol: Protocol, work: str, gpus: int, data: Dict[str, str],
@@ -207,8 +240,8 @@ def check_data(protocol: Protocol, config: str, data: Dict[str, str]) -> Optiona
         cfg = load_config(args)
         check_data_roots(cfg, ('train_dataloader', 'test_dataloader'))
     except (DataRootError, SystemExit) as exc:
-        first = str(exc).split('\n')[0]
-        return f'no data ({first}); pass {DATA_FLAGS[protocol.data]} DIR'
+        whole = ' '.join(str(exc).split())          # the layout lines too: never cut
+        return f'no data ({whole}); pass {DATA_FLAGS[protocol.data]} DIR'
     return None
 
 

@@ -28,25 +28,58 @@ def pretraining_checkpoint(path, backbone: torch.nn.Module):
 
 
 @pytest.mark.parametrize('arch', sorted(PROTOCOLS))
-def test_dry_run_writes_every_config_and_command(tmp_path, arch):
+def test_dry_run_writes_every_config_and_checks_the_data(tmp_path, arch):
+    """A dry run writes every protocol's config with the backbone filled in, checks the data
+    folders, prints the commands of the rows that would run and no command for the rows it
+    would skip (their status names the missing data and its flag, uncut)."""
+    data = {'imagenet': shared_data('imagenette-mini'), 'coco': shared_data('coco128')}
     ckpt = tmp_path / 'backbone.pth'
     ckpt.write_bytes(b'')                   # a dry run reads nothing
     work = tmp_path / 'card'
     proc = run([sys.executable, TOOL, str(ckpt), '--arch', arch, '--gpus', '8', '--dry-run',
-                '--work-dir', str(work)])
+                '--work-dir', str(work), '--imagenet-data', data['imagenet'], '--coco-data',
+                data['coco']])
     card = json.loads((work / 'report_card.json').read_text())
     assert [r['protocol'] for r in card['rows']] == [p.name for p in PROTOCOLS[arch]]
+    ready = 0
     for protocol, row in zip(PROTOCOLS[arch], card['rows']):
-        assert osp.isfile(osp.join(REPO, protocol.config)) and row['status'] == 'dry run'
+        assert osp.isfile(osp.join(REPO, protocol.config))
         config = osp.join(row['work_dir'], 'config.py')
         cfg = Config.fromfile(config)
         assert cfg.model.backbone.init_cfg == dict(
             type='Pretrained', checkpoint=str(work / 'backbone.pth'), prefix='backbone.')
-        assert f'tools/dist_train.sh {config} 8 --work-dir' in proc.stdout
-        assert (f'tools/dist_test.sh {config} $(cat {row["work_dir"]}/last_checkpoint) 8'
-                in proc.stdout)
+        assert row['config'].startswith(f'{config} (from {protocol.config}')
+        train = f'tools/dist_train.sh {config} 8 --work-dir'
+        if row['status'] == 'dry run':
+            ready += 1
+            assert protocol.data in data and train in proc.stdout
+            assert (f'tools/dist_test.sh {config} $(cat {row["work_dir"]}/last_checkpoint) 8'
+                    in proc.stdout)
+        else:   # no such data (or the folder lacks a file it needs, e.g. a 1 % split list)
+            flag = {'imagenet': '--imagenet-data', 'coco': '--coco-data', 'seg': '--seg-data',
+                    'inat': '--inat-data'}[protocol.data]
+            assert row['status'].startswith('skipped: no data') and train not in proc.stdout
+            assert row['status'].endswith(f'pass {flag} DIR')
+            assert 'expects:)' not in row['status']          # the layout is not cut off
+    assert ready or arch == 'vit-small'
     assert 'extract_backbone.py' in proc.stdout
-    assert '| dry run |' in (work / 'report_card.md').read_text()
+    assert f'dry run: {ready} of {len(card["rows"])} rows would run' in proc.stdout
+
+
+def test_classification_head_follows_the_data_and_the_adaptation_is_named(tmp_path):
+    data = shared_data('imagenette-mini')
+    ckpt = tmp_path / 'backbone.pth'
+    ckpt.write_bytes(b'')
+    work = tmp_path / 'card'
+    run([sys.executable, TOOL, str(ckpt), '--arch', 'mobileformer-26m', '--dry-run',
+         '--protocols', 'linear', 'transformer', '--work-dir', str(work), '--imagenet-data',
+         data])
+    card = json.loads((work / 'report_card.json').read_text())
+    for row in card['rows']:
+        cfg = Config.fromfile(osp.join(row['work_dir'], 'config.py'))
+        assert cfg.model.head.num_classes == 10                  # imagenette-mini's classes
+        assert 'adapted to MF-26M' in row['config'] and 'arch 26m' in row['config']
+    assert 'adapted to MF-26M' in (work / 'report_card.md').read_text()
 
 
 def test_protocol_selection():

@@ -37,7 +37,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from qbheat_mm.evaluation.report_card import (DATA_FLAGS, PROTOCOLS, REPO,  # noqa: E402
                                               check_data, commands, markdown, run_protocol,
-                                              select, shell, slug, write_config)
+                                              select, shell, shown_config, slug,
+                                              write_config)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -51,7 +52,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         'frozen_detection segmentation)')
     parser.add_argument('--work-dir', help='default: work_dirs/report_card/<checkpoint name>')
     parser.add_argument('--dry-run', action='store_true',
-                        help='write the configs and print the commands; run nothing')
+                        help='write the configs, check the data folders and print the commands '
+                        'of the rows that would run; run nothing')
     for kind, flag in DATA_FLAGS.items():
         parser.add_argument(flag, metavar='DIR', dest=f'{kind}_data',
                             help=f'{kind} protocols read this folder')
@@ -92,16 +94,19 @@ def main(argv=None) -> int:
         config = write_config(protocol, backbone, osp.join(run_dir, 'config.py'), data,
                               args.smoke_iters, args.smoke_test_images)
         cmds = commands(protocol, run_dir, args.gpus, data, bool(args.smoke_iters))
-        print(f'\n# [{i}/{len(protocols)}] {protocol.name} ({protocol.config})\n'
-              f'{shell(cmds["train"])}\n{shell(cmds["test"])}', flush=True)
-        row = dict(protocol=protocol.name, config=protocol.config, metrics={},
-                   status='dry run', work_dir=run_dir)
+        shown = shown_config(protocol, run_dir)
+        missing = check_data(protocol, config, data)
+        row = dict(protocol=protocol.name, config=shown, metrics={}, work_dir=run_dir,
+                   status=f'skipped: {missing}' if missing else 'dry run')
+        if missing:                 # no command for a row that will not run
+            print(f'\n# [{i}/{len(protocols)}] {protocol.name}: skipped: {missing}', flush=True)
+        else:
+            print(f'\n# [{i}/{len(protocols)}] {protocol.name} ({shown})\n'
+                  f'{shell(cmds["train"])}\n{shell(cmds["test"])}', flush=True)
         if not args.dry_run:
-            missing = check_data(protocol, config, data)
-            if missing:
-                row['status'] = f'skipped: {missing}'
-            else:
+            if not missing:
                 row = run_protocol(protocol, run_dir, args.gpus, data, bool(args.smoke_iters))
+                row['config'] = shown
             elapsed = time.time() - start
             print(f'# [{i}/{len(protocols)}] {row["status"]}; '
                   f'{ {k: row["metrics"].get(k) for k in protocol.metrics} }; '
@@ -117,7 +122,13 @@ def main(argv=None) -> int:
     with open(osp.join(work, 'report_card.md'), 'w') as f:
         f.write(table)
     print('\n' + table + f'\n(written to {osp.join(work, "report_card.md")} and .json)')
-    return 0 if all(r['status'] in ('ok', 'dry run') for r in rows) else 1
+    if args.dry_run:
+        ready = [r['protocol'] for r in rows if r['status'] == 'dry run']
+        print(f'dry run: {len(ready)} of {len(rows)} rows would run'
+              + (f' ({", ".join(ready)})' if ready else '')
+              + ('; the others name the data flag they need' if len(ready) < len(rows) else ''))
+        return 0
+    return 0 if all(r['status'] == 'ok' for r in rows) else 1
 
 
 if __name__ == '__main__':
