@@ -64,7 +64,8 @@ VARIANTS: Dict[str, dict] = {
 }
 METHODS = tuple(VARIANTS) + ('mocov2', 'vicreg', 'supervised', 'none')
 PROBES = {'knn': 'kNN', 'bag_knn': 'bag-of-patches kNN', 'linear': 'linear',
-          'transformer': 'transformer probe (map)', 'token_probe': 'token probe (map + tokens, aug.)'}
+          'transformer': 'transformer probe (map)',
+          'token_probe': 'token probe (map + tokens, aug.)'}
 PRESET = dict(data='../shared/data/imagenette', arch='26m', size=256, batch=32, epochs=20.,
               curve_points=6, records='benchmarks/results/ssl_study_imagenette256.jsonl',
               calibration='benchmarks/results/ssl_study_imagenette256_calibration.json',

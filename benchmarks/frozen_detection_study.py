@@ -1,8 +1,8 @@
 """QB-Heat's headline claim on real data: frozen-backbone detection on PASCAL VOC 2007.
 
-    python benchmarks/frozen_detection_study.py                  # every full unit of the 256-px study
+    python benchmarks/frozen_detection_study.py             # every full unit of the 256-px study
     python benchmarks/frozen_detection_study.py --backbones mine=backbone.pth --threads 1
-    python benchmarks/frozen_detection_study.py --report-only    # table and picture from the records
+    python benchmarks/frozen_detection_study.py --report-only   # table and picture, from records
 
 For each backbone (by default the final MF-26M backbones of ``ssl_study.py --preset
 imagenette-256``, each checked against the SHA-256 the study recorded) a stock mmdet RetinaNet

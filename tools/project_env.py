@@ -3,7 +3,8 @@
 The environment lives outside the clone (tools/setup_env.sh, ``make env``), so in a new shell
 ``python`` is usually the system interpreter, without torch. Every tool calls :func:`ensure`
 before importing the stack: when torch or mmengine is missing it asks tools/setup_env.sh for
-the environment's interpreter (building the environment the first time: 15-21 min on 2 cores, with progress lines) and
+the environment's interpreter (building the environment the first time: 15-21 min on 2
+cores, with progress lines) and
 re-executes the same command line with it.
 """
 import os
@@ -26,7 +27,8 @@ def ensure() -> None:
         raise SystemExit(f'{missing} is missing even in the project environment '
                          f'({sys.executable}); rebuild it with make env and check make doctor')
     print(f'[qbheat_mm] {sys.executable} has no {missing}: running this command with the '
-          f'project environment (tools/setup_env.sh; the first time it builds it: 15-21 min on 2 cores, progress below)',
+          f'project environment (tools/setup_env.sh; the first time it builds it: 15-21 min on 2 '
+          f'cores, progress below)',
           file=sys.stderr, flush=True)
     out = subprocess.run([osp.join(TOOLS, 'setup_env.sh')], check=True,
                          stdout=subprocess.PIPE, text=True).stdout

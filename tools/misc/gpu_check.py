@@ -202,7 +202,8 @@ def run_frozen_retinanet(args) -> str:
     import qbheat_mm  # noqa: F401
     from mmdet.registry import MODELS
     init_default_scope('mmdet')
-    cfg = Config.fromfile(osp.join(REPO, 'configs/mmdet/retinanet_mobileformer-26m_fpn_frozen_1x_coco.py'))
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'mmdet',
+                                   'retinanet_mobileformer-26m_fpn_frozen_1x_coco.py'))
     cfg.model.backbone.init_cfg = None    # random weights: the check is the CUDA path
     model = MODELS.build(cfg.model).to(args.device)
     model.init_weights()
