@@ -50,8 +50,8 @@ import torch  # noqa: E402
 
 from recipes import build_recipe  # noqa: E402
 from study import (Records, budgeted_training, cached_eval_batches, extract,  # noqa: E402
-                   fmt, knn_top1, linear_top1, loader, mean_std, run_all, token_features,
-                   token_probe_top1, transformer_probe_top1)
+                   fmt, knn_top1, linear_top1, load_partial, loader, mean_std, run_all,
+                   save_partial, token_features, token_probe_top1, transformer_probe_top1)
 
 LR_MULTS = (2., 8., 32.)
 SEARCH = ('qbheat', 'mocov2', 'vicreg', 'supervised')
@@ -211,13 +211,8 @@ def run_unit(method: str, seed: int, phase: str, lr_mult: float, steps: int, arg
     if method != 'none':
         optim, set_lr, recipe = build_recipe(method, model, args.batch, lr_mult)
         row['recipe'] = recipe
-        start = (0, 0., 0.)
-        if osp.isfile(partial):
-            state = torch.load(partial, map_location='cpu', weights_only=False)
-            model.load_state_dict(state['model'])
-            optim.load_state_dict(state['optim'])
-            torch.set_rng_state(state['rng'])
-            curve, start = state['curve'], tuple(state['start'])
+        curve, start = load_partial(partial, model, optim)
+        if start[0]:
             print(f'  {unit}: resuming from {portable(partial)} at step {start[0]}', flush=True)
         clock = [time.time() - start[1]]
         evaluate = phase == 'full'
@@ -230,11 +225,7 @@ def run_unit(method: str, seed: int, phase: str, lr_mult: float, steps: int, arg
                               linear_top1(tr_x, tr_y, va_x, va_y)])
                 print(f'  {unit}: kNN {curve[-1][2]:.1f}, linear {curve[-1][3]:.1f} after '
                       f'{at_step} steps ({used:.0f} CPU s)', flush=True)
-            os.makedirs(osp.dirname(partial), exist_ok=True)
-            torch.save(dict(model=model.state_dict(), optim=optim.state_dict(), curve=curve,
-                            rng=torch.get_rng_state(),
-                            start=[at_step, time.time() - clock[0], used]), partial + '.tmp')
-            os.replace(partial + '.tmp', partial)
+            save_partial(partial, model, optim, curve, [at_step, time.time() - clock[0], used])
 
         data = loader(args.data_abs, 'train', train_pipeline(method, args.size), args.batch,
                       True, seed + start[0], args.workers)

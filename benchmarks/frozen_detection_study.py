@@ -19,7 +19,6 @@ differences to the paper's claims and a picture of the same val images with ever
 detections are written at the end.
 """
 import argparse
-import hashlib
 import json
 import os
 import os.path as osp
@@ -30,6 +29,7 @@ from typing import Dict, List
 
 from common import REPO, markdown_table, report
 
+from fixed_work_study import repo_path, sha256  # noqa: E402
 from study import Records, fmt, mean_std, run_all  # noqa: E402
 
 CONFIG = 'configs/mmdet/retinanet_mobileformer-26m_fpn64_frozen_2x_voc-256px.py'
@@ -37,18 +37,6 @@ STUDY = 'benchmarks/results/ssl_study_imagenette256.jsonl'
 METRICS = {'bbox_mAP': 'AP', 'bbox_mAP_50': 'AP50', 'bbox_mAP_75': 'AP75',
            'bbox_mAP_s': 'AP_S', 'bbox_mAP_m': 'AP_M', 'bbox_mAP_l': 'AP_L'}
 PAPER = {'mocov2': 7.9, 'supervised': 4.5}   # QB-Heat's lead in frozen COCO detection (AP)
-
-
-def repo_path(path: str) -> str:
-    return path if osp.isabs(path) else osp.join(REPO, path)
-
-
-def sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 20), b''):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def study_backbones(records: str) -> Dict[str, dict]:

@@ -51,8 +51,8 @@ from common import (REPO, bagssl_cfg, build, gtsa_cfg, lars, lewel_cfg, markdown
 import torch  # noqa: E402
 
 from study import (Records, budgeted_training, cached_eval_batches, extract,  # noqa: E402
-                   fmt, knn_top1, linear_top1, loader, mean_std, run_all, summarise,
-                   transformer_probe_top1)
+                   fmt, knn_top1, linear_top1, load_partial, loader, mean_std, run_all,
+                   save_partial, summarise, transformer_probe_top1)
 
 DATA = osp.join(osp.dirname(REPO), 'shared', 'data', 'imagenette-mini')
 METHODS = ('qbheat', 'lewel', 'gtsa', 'bagssl', 'vicreg', 'mocov2', 'none', 'supervised')
@@ -146,13 +146,8 @@ def run_one(method: str, seed: int, args, evals) -> dict:
     curve = []
     # a unit interrupted after a curve point resumes from it (model, optimiser, RNG, curve)
     partial = osp.join(osp.splitext(args.records)[0] + '_partial', f'{method}_seed{seed}.pth')
-    start = (0, 0., 0.)
-    if osp.isfile(partial):
-        state = torch.load(partial, map_location='cpu', weights_only=False)
-        model.load_state_dict(state['model'])
-        optim.load_state_dict(state['optim'])
-        torch.set_rng_state(state['rng'])
-        curve, start = state['curve'], tuple(state['start'])
+    curve, start = load_partial(partial, model, optim)
+    if start[0]:
         print(f'  {method} seed {seed}: resuming from {partial} at step {start[0]} '
               f'({start[2]:.0f} CPU s)', flush=True)
     clock = [time.time() - start[1]]
@@ -161,11 +156,7 @@ def run_one(method: str, seed: int, args, evals) -> dict:
         curve.append([round(used_s, 1), at_step, knn_now()])
         print(f'  {method} seed {seed}: kNN top-1 {curve[-1][2]:.1f} after {used_s:.0f} CPU s '
               f'({at_step} steps)', flush=True)
-        os.makedirs(osp.dirname(partial), exist_ok=True)
-        torch.save(dict(model=model.state_dict(), optim=optim.state_dict(), curve=curve,
-                        rng=torch.get_rng_state(),
-                        start=[at_step, time.time() - clock[0], used_s]), partial + '.tmp')
-        os.replace(partial + '.tmp', partial)      # atomic: a kill leaves the previous one
+        save_partial(partial, model, optim, curve, [at_step, time.time() - clock[0], used_s])
 
     if method != 'none':
         data = loader(args.data, 'train', pipelines(args.size)[method], args.batch, True,

@@ -165,6 +165,27 @@ def budgeted_training(model, optim, data: DataLoader, budget_s: float, label: st
     return steps, time.time() - wall, used
 
 
+def load_partial(path: str, model, optim) -> Tuple[list, Tuple[int, float, float]]:
+    """(curve, start) of a unit interrupted after a curve point, its model, optimiser and
+    torch RNG restored from ``path``; ([], (0, 0, 0)) when there is none."""
+    if not osp.isfile(path):
+        return [], (0, 0., 0.)
+    state = torch.load(path, map_location='cpu', weights_only=False)
+    model.load_state_dict(state['model'])
+    optim.load_state_dict(state['optim'])
+    torch.set_rng_state(state['rng'])
+    return state['curve'], tuple(state['start'])
+
+
+def save_partial(path: str, model, optim, curve: list, start: Sequence[float]) -> None:
+    """Save a unit's state at a curve point (``start`` = steps, wall s, budget used)
+    atomically: a kill while writing leaves the previous one."""
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    torch.save(dict(model=model.state_dict(), optim=optim.state_dict(), curve=curve,
+                    rng=torch.get_rng_state(), start=list(start)), path + '.tmp')
+    os.replace(path + '.tmp', path)
+
+
 # ------------------------------------------------------------------ records and progress
 class Records:
     """One JSON object per line, appended and flushed as each run finishes; a rerun skips

@@ -242,3 +242,58 @@ def test_frozen_detection_study_smoke(tmp_path):
     bad_args = [str(study) if a == str(tmp_path / 'none.jsonl') else a for a in args]
     bad = run(bad_args + ['--only', 'qbheat_seed0'], check=False)
     assert bad.returncode != 0 and 'not the backbone it measured' in bad.stderr
+
+
+def test_fixed_work_study_smoke_calibrates_searches_resumes_and_probes(tmp_path):
+    """--preset imagenette-256's machinery on imagenette-mini at 64 px: the calibration gives
+    every method B / (its cost per step) steps, the lr search records one unit per factor, a
+    full unit killed after a curve point resumes from it and ends at exactly its calibrated
+    steps, with five probes (the token probe included), its backbone's SHA-256 and a curve;
+    --report-only redraws the table without training."""
+    import hashlib
+    import signal
+    import subprocess
+    data = shared_data('imagenette-mini')
+    paths = ['--records', str(tmp_path / 'r.jsonl'), '--calibration', str(tmp_path / 'c.json'),
+             '--out', str(tmp_path / 'o.md'), '--work-dir', str(tmp_path / 'wd')]
+    base = [sys.executable, 'benchmarks/ssl_study.py', '--preset', 'imagenette-256', '--data',
+            data, '--size', '64', '--batch', '4', '--epochs', '0.2', '--bag', '4',
+            '--probe-epochs', '1', '--probe-copies', '2', '--token-probe-epochs', '1',
+            '--curve-points', '3', '--calib-warmup', '1', '--calib-steps', '2', *paths]
+    run(base + ['--phase', 'calibrate', '--methods', 'qbheat', 'mocov2'])
+    calib = json.loads((tmp_path / 'c.json').read_text())
+    budget = calib['budget_cpu_s']
+    assert calib['methods']['qbheat']['steps'] == 20          # 0.2 epochs of 400 images / 4
+    for c in calib['methods'].values():
+        # the same compute: steps x cost per step = B (the file rounds B and the costs)
+        assert abs(c['steps'] * c['cpu_s_per_step'] - budget) <= c['cpu_s_per_step'] + 0.1
+    run(base + ['--phase', 'search', '--methods', 'qbheat'])
+    rows = [json.loads(line) for line in (tmp_path / 'r.jsonl').read_text().splitlines()]
+    assert sorted(r['lr_mult'] for r in rows) == [2., 8., 32.]
+    assert all(r['steps'] == 5 and r['recipe']['optimizer'] == 'AdamW' for r in rows)
+    # a full unit, killed once its first curve point is saved, then resumed
+    partial = tmp_path / 'wd' / 'partial'
+    env = dict(os.environ, PYTHONPATH=REPO)
+    proc = subprocess.Popen(base + ['--phase', 'full', '--methods', 'qbheat', '--seeds', '0'],
+                            cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = __import__('time').time() + 600
+    while not (partial.exists() and list(partial.glob('*.pth'))):
+        assert __import__('time').time() < deadline and proc.poll() is None
+        __import__('time').sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    saved = torch.load(next(partial.glob('*.pth')), weights_only=False)
+    again = run(base + ['--phase', 'full', '--methods', 'qbheat', '--seeds', '0'])
+    assert f'at step {saved["start"][0]}' in again.stdout
+    full = [json.loads(line) for line in (tmp_path / 'r.jsonl').read_text().splitlines()
+            if json.loads(line)['phase'] == 'full'][0]
+    assert full['steps'] == 20 and [p[1] for p in full['curve']] == [7, 13, 20]
+    for probe in ('knn', 'bag_knn', 'linear', 'transformer', 'token_probe'):
+        assert 0 <= full[probe] <= 100
+    backbone = osp.join(REPO, full['backbone'])
+    assert full['backbone_sha256'] == hashlib.sha256(open(backbone, 'rb').read()).hexdigest()
+    assert not list(partial.glob('*.pth'))
+    (tmp_path / 'o.md').unlink()
+    report = run(base + ['--report-only'])
+    assert 'qbheat' in (tmp_path / 'o.md').read_text() and 'steps left' not in report.stdout
