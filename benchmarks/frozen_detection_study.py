@@ -175,8 +175,8 @@ def draw(args, rows: List[dict]) -> str:
             ax.set_yticks([])
             if row_i == 0:
                 ax.set_title(f'{method} (AP {r["AP"]:.1f})', fontsize=8)
-    fig.suptitle(f'Frozen MF-26M + RetinaNet on VOC 2007 val: detections with score >= '
-                 f'{args.score_thr}', fontsize=9)
+    fig.suptitle(f'Frozen MF-26M + RetinaNet, VOC 2007 val\ndetections with score >= '
+                 f'{args.score_thr}', fontsize=8)
     fig.tight_layout()
     out = osp.splitext(repo_path(args.out))[0] + '.png'
     fig.savefig(out, dpi=130)
