@@ -236,13 +236,6 @@ def main(argv=None) -> None:
                       'interrupted before the first checkpoint: nothing to resume; rerun the '
                       'same command to start again'), file=sys.stderr, flush=True)
         raise SystemExit(130)
-    except Exception as exc:  # noqa: BLE001  (the traceback first, then the fix)
-        if 'failed to load image' not in str(exc):
-            raise
-        import traceback
-        traceback.print_exc()
-        print(unreadable_image_hint(exc, args.config), file=sys.stderr, flush=True)
-        raise SystemExit(1)
     found = last_checkpoint(cfg.work_dir)
     if found and int(os.environ.get('RANK', '0')) == 0:
         print(f'checkpoint: {found} (logs and pictures in {osp.abspath(cfg.work_dir)})',
@@ -254,3 +247,11 @@ if __name__ == '__main__':
         main()
     except (DataRootError, NormalizationMismatchError) as exc:   # its message, no traceback
         raise SystemExit(f'error: {exc}')
+    except Exception as exc:  # noqa: BLE001  (an unreadable image: the traceback, then the fix)
+        if 'failed to load image' not in str(exc):
+            raise
+        import traceback
+        traceback.print_exc()
+        config = next((a for a in sys.argv[1:] if not a.startswith('-')), 'CONFIG')
+        print(unreadable_image_hint(exc, config), file=sys.stderr, flush=True)
+        raise SystemExit(1)

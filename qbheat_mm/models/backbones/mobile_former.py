@@ -293,7 +293,6 @@ def recorded_arch(checkpoint: str) -> Optional[str]:
 def arch_mismatch_message(arch: str, checkpoint: str, prefix: str, mismatch: str) -> str:
     """One error for a checkpoint that does not fit: which arch it records, the config of the
     plugin that matches it, and the first mismatched keys (not hundreds)."""
-    short = mismatch if len(mismatch) < 300 else mismatch[:300] + ' ...'
     found = recorded_arch(checkpoint)
     if found and found != str(arch).lower():
         import glob
@@ -304,9 +303,9 @@ def arch_mismatch_message(arch: str, checkpoint: str, prefix: str, mismatch: str
         hint = ('; the detection configs of that arch: ' +
                 ', '.join(osp.relpath(c, root) for c in configs) if configs else '')
         return (f'MobileFormer(arch={arch!r}): checkpoint {checkpoint} does not fit (mismatched '
-                f'keys: {short}). It is an MF-{found.upper()} (its metadata records arch '
+                f'keys: {mismatch}). It is an MF-{found.upper()} (its metadata records arch '
                 f'{found!r}), not MF-{str(arch).upper()}: set model.backbone.arch={found!r} (and '
                 f'the neck\'s in_channels){hint}')
     return (f'MobileFormer(arch={arch!r}): checkpoint {checkpoint} with prefix {prefix!r} does '
-            f'not match: {short}; check the arch and prefix')
+            f'not match: {mismatch}; check the arch and prefix')
 
