@@ -149,7 +149,7 @@ compile_progress() {
         (( SECONDS - last < every )) && continue
         last=$SECONDS
         local done total elapsed
-        done=$(find "$build" -name '*.o' 2>/dev/null | wc -l)
+        done=$(find "$build" -name '*.o' 2>/dev/null | wc -l || true)   # no build dir yet: 0
         total=$(cat "$build"/temp*/build.ninja 2>/dev/null | grep -c '^build .*\.o:' || true)
         elapsed=$((SECONDS - t0))
         if (( total > 0 && done > 0 )); then

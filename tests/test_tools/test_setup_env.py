@@ -112,3 +112,24 @@ def test_gpu_check_exits_non_zero_on_a_failed_check(tmp_path):
     report = (tmp_path / 'gpu_check.md').read_text()
     assert report.startswith('# GPU check: 1 FAILED')
     assert '| 2. device decode vs CPU decode | FAIL |' in report
+
+
+def test_compile_progress_counts_objects_even_before_the_build_folder_exists(tmp_path):
+    """The mmcv compile's progress lines (setup_env.sh's compile_progress, run as the script
+    runs it, under set -euo pipefail): no build folder yet, then objects / the ninja file's
+    total with an ETA; the loop ends with the builder and never fails the script."""
+    text = open(SCRIPT).read()
+    start = text.index('compile_progress() {')
+    function = text[start:text.index('\n}\n', start) + 3]
+    build = tmp_path / 'build'
+    script = tmp_path / 'progress.sh'
+    script.write_text(
+        "set -euo pipefail\nlog() { printf '%s\\n' \"$*\" >&2; }\n" + function +
+        f"(sleep 2; mkdir -p {build}/temp.x; printf 'build a.o: x\\nbuild b.o: x\\n' "
+        f"> {build}/temp.x/build.ninja; touch {build}/temp.x/a.o; sleep 3) &\n"
+        f"b=$!\ncompile_progress $b {build}\nwait $b\necho finished\n")
+    proc = subprocess.run(['bash', str(script)], capture_output=True, text=True,
+                          env=dict(os.environ, QBHEAT_PROGRESS_S='1'))
+    assert proc.returncode == 0 and proc.stdout.strip() == 'finished', proc.stderr
+    assert 'mmcv ops: preparing the compile' in proc.stderr
+    assert 'mmcv ops: 1/2 objects compiled' in proc.stderr and 'ETA' in proc.stderr
