@@ -8,7 +8,7 @@
 #                                              # on the CPU with tiny settings (seconds)
 #
 # On the GPU machine it
-#   1. installs the carried wheels of .whl/gpu (git-ignored; carry it: about 10 MiB) with
+#   1. installs the carried wheels of .whl/gpu (git-ignored; carry it: about 12 MiB) with
 #      --no-index --no-deps into that machine's python3 (which already has torch, numpy,
 #      opencv, matplotlib, scipy, rich, ...): mmengine, mmpretrain, mmdet, mmsegmentation and
 #      the pure-Python packages they import that the image lacks (WHEELS below);
@@ -29,7 +29,9 @@ PYTHON="${PYTHON:-python3}"
 # Exactly what the GPU image lacks (KINDS.md lists what it has), for its Python 3.12.
 WHEELS=(mmengine==0.10.7 mmpretrain==1.2.0 mmdet==3.3.0 mmsegmentation==1.2.2
         addict yapf platformdirs termcolor mat4py modelindex ordered-set terminaltables
-        pycocotools shapely ftfy wcwidth prettytable importlib-metadata)
+        pycocotools shapely ftfy wcwidth prettytable importlib-metadata
+        # mmcv's setup.py and mmengine 0.10.7 import pkg_resources, gone in setuptools 82
+        'setuptools>=77,<82')
 
 mode=run
 out="${OUT:-$here/work_dirs/gpu_check}"
