@@ -243,7 +243,7 @@ def run_unit(method: str, seed: int, phase: str, lr_mult: float, steps: int, arg
             return dict(row, diverged=True, error=str(err), knn=None, linear=None)
         row.update(steps=done, wall_s=round(wall, 1), cpu_s=round(used, 1),
                    cpu_s_per_step=round(used / max(1, done), 4),
-                   epochs=round(done * args.batch / len(evals['train_labels']), 2))
+                   epochs=round(done * args.batch / evals['train_images'], 2))
     model.eval()
     tr_x, tr_maps, tr_y = extract(model.backbone, preprocess, evals['train'])
     va_x, va_maps, va_y = extract(model.backbone, preprocess, evals['val'])
@@ -431,7 +431,7 @@ def main(argv=None) -> str:
         calibrate(args, len(train))
         return write_report(args, records, load_calibration(args))
     evals = cached_eval_batches(args.data_abs, args.size, args.workers)
-    evals['train_labels'] = [0] * sum(len(b['data_samples']) for b in evals['train'])
+    evals['train_images'] = sum(len(b['data_samples']) for b in evals['train'])
     calib = load_calibration(args)
     jobs = []
     if args.phase == 'search':

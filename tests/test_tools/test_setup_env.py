@@ -7,6 +7,7 @@ import os
 import os.path as osp
 import subprocess
 import sys
+import time
 
 from .helpers import REPO
 
@@ -23,13 +24,16 @@ def setup_env(cache, *args, stub='2', wait=True):
     return proc.communicate() + (proc.returncode, ) if wait else proc
 
 
+def wait_for_build_start(cache, timeout: float = 10.) -> None:
+    """Until the stub build in ``cache`` has started (it holds the lock by then)."""
+    deadline = time.time() + timeout
+    while not (cache / 'stub_builds').exists() and time.time() < deadline:
+        time.sleep(0.05)
+
+
 def test_two_concurrent_calls_build_once_and_both_return_the_python(tmp_path):
     first = setup_env(tmp_path, stub='3', wait=False)
-    # the second starts while the first holds the lock
-    for _ in range(200):
-        if (tmp_path / 'stub_builds').exists():
-            break
-        subprocess.run(['sleep', '0.05'])
+    wait_for_build_start(tmp_path)      # the second starts while the first holds the lock
     second = setup_env(tmp_path, stub='3', wait=False)
     out1, err1 = first.communicate()
     out2, err2 = second.communicate()
@@ -57,10 +61,7 @@ def test_print_never_builds(tmp_path):
 
 def test_print_says_a_build_is_running(tmp_path):
     proc = setup_env(tmp_path, stub='3', wait=False)
-    for _ in range(200):
-        if (tmp_path / 'stub_builds').exists():
-            break
-        subprocess.run(['sleep', '0.05'])
+    wait_for_build_start(tmp_path)
     out, err, rc = setup_env(tmp_path, '--print')
     proc.communicate()
     assert rc == 1 and out == '' and 'is being built now (pid' in err and 'make env' in err
