@@ -24,8 +24,10 @@ mid-run continues from its last sixth):
    so machine load changes only the wall time. Written to ``--calibration``.
 2. ``search``: each method of :data:`SEARCH` with its config's recipe (``recipes.py``) and the
    lr of its scaling rule times each of :data:`LR_MULTS`, at a quarter of its budget, seed 0,
-   scored by kNN and linear probe; a diverged run is recorded as such. The full runs use the
-   factor with the best linear top-1.
+   scored by kNN and linear probe; a diverged run is recorded as such. Where the best factor
+   lies on an edge of the factors run, the grid grows by one more factor of :data:`LR_STEP`
+   past that edge (at most :data:`MAX_EXTENSIONS` times, stopping at a diverged run), the same
+   rule for every method. The full runs use the factor with the best linear top-1.
 3. ``screen``: QB-Heat's design choices at the same quarter budget and QB-Heat's best lr
    (:data:`VARIANTS`: the local decoder that cannot attend to the visible quarter, cell-by-cell
    recurrent steps with FINOLA normalisation, the loss on the full image).
@@ -54,6 +56,8 @@ from study import (Records, budgeted_training, cached_eval_batches, extract,  # 
                    save_partial, token_features, token_probe_top1, transformer_probe_top1)
 
 LR_MULTS = (2., 8., 32.)
+LR_STEP = 4.  # the ratio between neighbouring factors, also for the grid's extensions
+MAX_EXTENSIONS = 2  # per edge: a best factor still on the edge after these is reported so
 SEARCH = ('qbheat', 'mocov2', 'vicreg', 'supervised')
 # QB-Heat variants screened (model-config changes over the study's QB-Heat)
 VARIANTS: Dict[str, dict] = {
@@ -177,16 +181,58 @@ def steps_of(method: str, calib: dict, fraction: float) -> int:
     return max(1, int(round(calib['methods'][method]['steps'] * fraction)))
 
 
+def search_todo(records: Records, method: str) -> List[float]:
+    """The lr factors of ``method``'s search still to run: the missing ones of
+    :data:`LR_MULTS`, else one factor :data:`LR_STEP` past the edge where the best linear top-1
+    lies (unless that edge already grew :data:`MAX_EXTENSIONS` times or its last factor
+    diverged); empty when the search is finished."""
+    runs = [r for r in records.rows if r.get('phase') == 'search' and r['method'] == method]
+    done = {r['lr_mult'] for r in runs}
+    missing = [m for m in LR_MULTS if m not in done]
+    if missing:
+        return missing
+    ok = [r for r in runs if not r.get('diverged')]
+    if not ok:
+        return []
+    best = max(ok, key=lambda r: r['linear'])['lr_mult']
+    todo = []
+    for edge, nxt in ((max(done), best * LR_STEP), (min(done), best / LR_STEP)):
+        grown = abs(round(math.log(edge / (max(LR_MULTS) if nxt > best else min(LR_MULTS)),
+                                   LR_STEP)))
+        if best == edge and grown < MAX_EXTENSIONS and nxt not in done:
+            todo.append(nxt)
+    return todo
+
+
 def best_lr_mult(records: Records, method: str) -> float:
     """The search factor with the best linear top-1 of ``method`` (QB-Heat's for variants)."""
     base = 'qbheat' if method in VARIANTS else method
+    todo = search_todo(records, base)
+    if todo:
+        raise SystemExit(f'the lr search of {base} is not finished (factors '
+                         f'{", ".join(f"x{m:g}" for m in todo)} still to run); run --phase '
+                         f'search --methods {base} first')
     runs = [r for r in records.rows if r.get('phase') == 'search' and r['method'] == base
             and not r.get('diverged')]
-    if len(runs) < len(LR_MULTS):
-        raise SystemExit(f'the lr search of {base} is not finished ({len(runs)} of '
-                         f'{len(LR_MULTS)} factors recorded); run --phase search --methods '
-                         f'{base} first')
+    if not runs:
+        raise SystemExit(f'every lr factor of {base} diverged; lower LR_MULTS')
     return max(runs, key=lambda r: r['linear'])['lr_mult']
+
+
+def best_variant(records: Records) -> str:
+    """The QB-Heat variant of :data:`VARIANTS` with the best linear top-1 in the screen
+    (the default's score: its best search run, at the same budget and lr)."""
+    best = best_lr_mult(records, 'qbheat')
+    scores = {'qbheat': next(r['linear'] for r in records.rows if r.get('phase') == 'search'
+                             and r['method'] == 'qbheat' and r['lr_mult'] == best)}
+    for r in records.rows:
+        if r.get('phase') == 'screen' and not r.get('diverged'):
+            scores[r['method']] = r['linear']
+    missing = [v for v in VARIANTS if v not in scores]
+    if missing and not all(records.done(phase='screen', method=v) for v in missing):
+        raise SystemExit(f'the screen is not finished ({", ".join(missing)} missing); run '
+                         f'--phase screen first')
+    return max(scores, key=scores.get)
 
 
 # ------------------------------------------------------------------ one unit
@@ -317,7 +363,9 @@ def write_report(args, records: Records, calib: Optional[dict]) -> str:
     search = [r for r in rows if r.get('phase') == 'search']
     if search:
         parts.append('**lr search** (a quarter of each budget, seed 0; factor x the lr of the '
-                     'config\'s scaling rule at this batch; best linear top-1 in bold):\n\n' +
+                     'config\'s scaling rule at this batch; grid '
+                     f'{", ".join(f"x{m:g}" for m in LR_MULTS)}, grown by x{LR_STEP:g} past an '
+                     'edge that holds the best, at most twice; best linear top-1 in bold):\n\n' +
                      markdown_table(['method', 'factor', 'lr', 'steps', 'kNN', 'linear'], [
                          [r['method'], f'x{r["lr_mult"]:g}', f'{r["recipe"]["lr"]:.3g}',
                           r['steps'], '-' if r.get('diverged') else f'{r["knn"]:.1f}',
@@ -390,7 +438,8 @@ def main(argv=None) -> str:
     parser.add_argument('--preset', choices=['imagenette-256'], default='imagenette-256')
     parser.add_argument('--phase', choices=['calibrate', 'search', 'screen', 'full'],
                         default='full')
-    parser.add_argument('--methods', nargs='+', choices=METHODS, default=None)
+    parser.add_argument('--methods', nargs='+', choices=METHODS + ('best-variant',),
+                        default=None, help='best-variant (full phase): the screen\'s winner')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     for key in ('data', 'arch', 'records', 'calibration', 'out', 'work_dir'):
         parser.add_argument('--' + key.replace('_', '-'), default=PRESET[key])
@@ -438,22 +487,35 @@ def main(argv=None) -> str:
         for m in args.methods or SEARCH:
             if m not in SEARCH:
                 raise SystemExit(f'--phase search takes {SEARCH}')
-            jobs += [(m, 0, mult, steps_of(m, calib, args.search_fraction)) for mult in LR_MULTS]
+        # round by round: a grid's extension depends on the results before it
+        while True:
+            jobs = [(m, 0, mult, steps_of(m, calib, args.search_fraction))
+                    for m in args.methods or SEARCH for mult in search_todo(records, m)]
+            if not jobs:
+                return write_report(args, records, calib)
+            run_jobs(jobs, records, args, evals)
     elif args.phase == 'screen':
         for m in args.methods or [v for v in VARIANTS if v != 'qbheat']:
             jobs.append((m, 0, best_lr_mult(records, m), steps_of(m, calib,
                                                                   args.search_fraction)))
     else:
-        for m in args.methods or ['qbheat', 'mocov2', 'vicreg', 'supervised', 'none']:
+        methods = args.methods or ['qbheat', 'mocov2', 'vicreg', 'supervised', 'none']
+        for m in dict.fromkeys(best_variant(records) if m == 'best-variant' else m
+                               for m in methods):
             for seed in (args.seeds if m != 'none' else args.seeds):
                 mult = 0. if m == 'none' else best_lr_mult(records, m)
                 jobs.append((m, seed, mult, 0 if m == 'none' else steps_of(m, calib, 1.)))
+    run_jobs(jobs, records, args, evals)
+    return write_report(args, records, calib)
+
+
+def run_jobs(jobs: list, records: Records, args, evals: dict) -> None:
+    """Run the ``(method, seed, lr_mult, steps)`` jobs not yet in ``records``."""
     units = {f'{args.phase}_{m}_x{x:g}_seed{s}': (m, s, x, n) for m, s, x, n in jobs}
     run_all([('unit', u, units[u][1]) for u in units], records,
             lambda unit, seed: run_unit(units[unit][0], seed, args.phase, units[unit][2],
                                         units[unit][3], args, evals),
             weight=lambda unit: max(1, units[unit][3]))
-    return write_report(args, records, calib)
 
 
 if __name__ == '__main__':

@@ -1,30 +1,44 @@
 #!/usr/bin/env bash
 # The 256-px Imagenette study and the VOC 2007 detection study in two lanes, one unit per core.
-# Every command skips the units already in the records and resumes an interrupted unit from its
-# last sixth, so this script can be started again after any interruption.
+# Every command skips the units already in the records and resumes an interrupted unit (study
+# units from their last sixth, detector units from their last checkpoint), so this script can
+# be started again after any interruption. The order puts the headline first: QB-Heat and
+# MoCo-v2 backbones, each detected on VOC as soon as it exists, then the other methods.
 #
 #   bash benchmarks/run_study_256.sh            # both lanes in the background, logs in work_dirs/logs/
 #   bash benchmarks/run_study_256.sh a          # lane a in the foreground (b likewise)
-#
-# After the screen phase, run the best QB-Heat variant's full units too, e.g.
-#   $PY benchmarks/ssl_study.py --preset imagenette-256 --phase full --methods qbheat-local --seeds 0 1 2
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY="${PY:-$(tools/setup_env.sh --print)}" || exit 1
 study() { "$PY" benchmarks/ssl_study.py --preset imagenette-256 "$@"; }
+# each lane detects only its own backbones, so the two lanes never run the same unit
+detect() { "$PY" benchmarks/frozen_detection_study.py --only "$@"; }
+VARIANTS="qbheat-local qbheat-recurrent-finola qbheat-loss-full"
 lane_a() {
     study --phase search --methods qbheat
+    study --phase full --methods qbheat --seeds 0
+    detect qbheat_seed0
+    study --phase full --methods none --seeds 0
+    detect none_seed0
+    for seed in 1 2; do
+        study --phase full --methods qbheat --seeds $seed
+        detect qbheat_seed$seed
+    done
     study --phase search --methods supervised
-    study --phase screen
-    study --phase full --methods qbheat --seeds 0 1 2
-    study --phase full --methods none supervised --seeds 0
-    "$PY" benchmarks/frozen_detection_study.py
+    study --phase full --methods supervised --seeds 0
+    detect supervised_seed0
 }
 lane_b() {
-    study --phase search --methods mocov2
+    for seed in 0 1 2; do
+        study --phase full --methods mocov2 --seeds $seed
+        detect mocov2_seed$seed
+    done
+    study --phase screen
+    study --phase full --methods best-variant --seeds 0 1 2
+    detect $(for v in $VARIANTS; do echo ${v}_seed0 ${v}_seed1 ${v}_seed2; done)
     study --phase search --methods vicreg
-    study --phase full --methods mocov2 --seeds 0 1 2
     study --phase full --methods vicreg --seeds 0
+    detect vicreg_seed0
 }
 case "${1:-both}" in
     a) lane_a ;;

@@ -297,3 +297,52 @@ def test_fixed_work_study_smoke_calibrates_searches_resumes_and_probes(tmp_path)
     (tmp_path / 'o.md').unlink()
     report = run(base + ['--report-only'])
     assert 'qbheat' in (tmp_path / 'o.md').read_text() and 'steps left' not in report.stdout
+
+
+def test_lr_search_grows_past_the_edge_where_the_best_factor_lies():
+    """Every method's grid grows by one factor past an edge holding the best linear top-1,
+    at most twice per edge, never past a diverged run; the full runs refuse until done."""
+    sys.path.insert(0, osp.join(REPO, 'benchmarks'))
+    from fixed_work_study import best_lr_mult, search_todo
+    from study import Records
+
+    def records(*runs):
+        rec = Records.__new__(Records)
+        rec.rows = [dict(phase='search', method='m', lr_mult=x, linear=acc,
+                         **({'diverged': True} if acc is None else {})) for x, acc in runs]
+        return rec
+
+    assert search_todo(records(), 'm') == [2., 8., 32.]
+    assert search_todo(records((2., 40.), (32., 45.)), 'm') == [8.]
+    assert search_todo(records((2., 40.), (8., 44.), (32., 41.)), 'm') == []     # interior
+    assert best_lr_mult(records((2., 40.), (8., 44.), (32., 41.)), 'm') == 8.
+    assert search_todo(records((2., 40.), (8., 42.), (32., 45.)), 'm') == [128.]
+    assert search_todo(records((2., 46.), (8., 42.), (32., 41.)), 'm') == [0.5]
+    grown = records((2., 40.), (8., 42.), (32., 45.), (128., 46.))
+    assert search_todo(grown, 'm') == [512.]
+    with pytest.raises(SystemExit, match=r'x512 still to run'):
+        best_lr_mult(grown, 'm')
+    # twice grown: the edge stays, reported as it is
+    assert search_todo(records((2., 40.), (8., 42.), (32., 45.), (128., 46.), (512., 47.)),
+                       'm') == []
+    # a diverged factor past the edge ends the growth; the best run below it is used
+    stopped = records((2., 40.), (8., 42.), (32., 45.), (128., None))
+    assert search_todo(stopped, 'm') == [] and best_lr_mult(stopped, 'm') == 32.
+    with pytest.raises(SystemExit, match='every lr factor of m diverged'):
+        best_lr_mult(records((2., None), (8., None), (32., None)), 'm')
+
+
+def test_best_variant_is_the_screen_winner_and_waits_for_the_screen():
+    sys.path.insert(0, osp.join(REPO, 'benchmarks'))
+    from fixed_work_study import VARIANTS, best_variant
+    from study import Records
+    rec = Records.__new__(Records)
+    rec.rows = [dict(phase='search', method='qbheat', lr_mult=x, linear=acc)
+                for x, acc in ((2., 40.), (8., 45.), (32., 41.))]
+    with pytest.raises(SystemExit, match='the screen is not finished'):
+        best_variant(rec)
+    others = [v for v in VARIANTS if v != 'qbheat']
+    rec.rows += [dict(phase='screen', method=v, lr_mult=8., linear=44.) for v in others]
+    assert best_variant(rec) == 'qbheat'                      # the default's 45.0 wins
+    rec.rows[-1]['linear'] = 46.
+    assert best_variant(rec) == others[-1]
