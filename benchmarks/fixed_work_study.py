@@ -290,20 +290,35 @@ def run_unit(method: str, seed: int, phase: str, lr_mult: float, steps: int, arg
         row.update(steps=done, wall_s=round(wall, 1), cpu_s=round(used, 1),
                    cpu_s_per_step=round(used / max(1, done), 4),
                    epochs=round(done * args.batch / evals['train_images'], 2))
+        if phase == 'full' and done > start[0]:
+            # the probes take a while: a kill during them keeps the whole training
+            save_partial(partial, model, optim, curve, [done, wall, used])
     model.eval()
+    probe_clock = time.time()
+
+    def probed(name: str) -> None:
+        if phase == 'full':
+            print(f'  {unit}: {PROBES[name]}: {row[name]:.1f} '
+                  f'({(time.time() - probe_clock) / 60:.1f} min of probes)', flush=True)
+
     tr_x, tr_maps, tr_y = extract(model.backbone, preprocess, evals['train'])
     va_x, va_maps, va_y = extract(model.backbone, preprocess, evals['val'])
     row.update(knn=knn_top1(tr_x, tr_y, va_x, va_y), linear=linear_top1(tr_x, tr_y, va_x, va_y))
     if phase == 'full':
+        probed('knn')
+        probed('linear')
         if method != 'none':
             curve.append([row['cpu_s'], row['steps'], row['knn'], row['linear']])
         row['curve'] = curve
         bag_tr, _, _ = extract(model.backbone, preprocess, evals['train'], args.bag)
         bag_va, _, _ = extract(model.backbone, preprocess, evals['val'], args.bag)
         row['bag_knn'] = knn_top1(bag_tr, tr_y, bag_va, va_y)
+        probed('bag_knn')
         row['transformer'] = transformer_probe_top1(tr_maps, tr_y, va_maps, va_y,
                                                     epochs=args.probe_epochs)
+        probed('transformer')
         row['token_probe'] = token_probe(model, preprocess, args, evals)
+        probed('token_probe')
         path = osp.join(repo_path(args.work_dir), 'backbones', f'{method}_seed{seed}.pth')
         os.makedirs(osp.dirname(path), exist_ok=True)
         torch.save({'state_dict': {f'backbone.{k}': v for k, v in
