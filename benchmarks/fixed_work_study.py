@@ -195,13 +195,11 @@ def search_todo(records: Records, method: str) -> List[float]:
     if not ok:
         return []
     best = max(ok, key=lambda r: r['linear'])['lr_mult']
-    todo = []
-    for edge, nxt in ((max(done), best * LR_STEP), (min(done), best / LR_STEP)):
-        grown = abs(round(math.log(edge / (max(LR_MULTS) if nxt > best else min(LR_MULTS)),
-                                   LR_STEP)))
-        if best == edge and grown < MAX_EXTENSIONS and nxt not in done:
-            todo.append(nxt)
-    return todo
+    grown_up = sum(m > max(LR_MULTS) for m in done)
+    grown_down = sum(m < min(LR_MULTS) for m in done)
+    return [nxt for edge, nxt, grown in ((max(done), best * LR_STEP, grown_up),
+                                         (min(done), best / LR_STEP, grown_down))
+            if best == edge and grown < MAX_EXTENSIONS and nxt not in done]
 
 
 def best_lr_mult(records: Records, method: str) -> float:
@@ -380,7 +378,8 @@ def write_report(args, records: Records, calib: Optional[dict]) -> str:
         parts.append('**lr search** (a quarter of each budget, seed 0; factor x the lr of the '
                      'config\'s scaling rule at this batch; grid '
                      f'{", ".join(f"x{m:g}" for m in LR_MULTS)}, grown by x{LR_STEP:g} past an '
-                     'edge that holds the best, at most twice; best linear top-1 in bold):\n\n' +
+                     f'edge that holds the best, at most {MAX_EXTENSIONS} times; best linear top-1 in '
+                     'bold):\n\n' +
                      markdown_table(['method', 'factor', 'lr', 'steps', 'kNN', 'linear'], [
                          [r['method'], f'x{r["lr_mult"]:g}', f'{r["recipe"]["lr"]:.3g}',
                           r['steps'], '-' if r.get('diverged') else f'{r["knn"]:.1f}',
@@ -517,7 +516,7 @@ def main(argv=None) -> str:
         methods = args.methods or ['qbheat', 'mocov2', 'vicreg', 'supervised', 'none']
         for m in dict.fromkeys(best_variant(records) if m == 'best-variant' else m
                                for m in methods):
-            for seed in (args.seeds if m != 'none' else args.seeds):
+            for seed in args.seeds:
                 mult = 0. if m == 'none' else best_lr_mult(records, m)
                 jobs.append((m, seed, mult, 0 if m == 'none' else steps_of(m, calib, 1.)))
     run_jobs(jobs, records, args, evals)
