@@ -181,17 +181,22 @@ def steps_of(method: str, calib: dict, fraction: float) -> int:
     return max(1, int(round(calib['methods'][method]['steps'] * fraction)))
 
 
+def search_runs(records: Records, method: str, finite: bool = False) -> List[dict]:
+    """The lr-search records of ``method`` (only those that did not diverge if ``finite``)."""
+    return [r for r in records.rows if r.get('phase') == 'search' and r['method'] == method
+            and not (finite and r.get('diverged'))]
+
+
 def search_todo(records: Records, method: str) -> List[float]:
     """The lr factors of ``method``'s search still to run: the missing ones of
     :data:`LR_MULTS`, else one factor :data:`LR_STEP` past the edge where the best linear top-1
     lies (unless that edge already grew :data:`MAX_EXTENSIONS` times or its last factor
     diverged); empty when the search is finished."""
-    runs = [r for r in records.rows if r.get('phase') == 'search' and r['method'] == method]
-    done = {r['lr_mult'] for r in runs}
+    done = {r['lr_mult'] for r in search_runs(records, method)}
     missing = [m for m in LR_MULTS if m not in done]
     if missing:
         return missing
-    ok = [r for r in runs if not r.get('diverged')]
+    ok = search_runs(records, method, finite=True)
     if not ok:
         return []
     best = max(ok, key=lambda r: r['linear'])['lr_mult']
@@ -210,8 +215,7 @@ def best_lr_mult(records: Records, method: str) -> float:
         raise SystemExit(f'the lr search of {base} is not finished (factors '
                          f'{", ".join(f"x{m:g}" for m in todo)} still to run); run --phase '
                          f'search --methods {base} first')
-    runs = [r for r in records.rows if r.get('phase') == 'search' and r['method'] == base
-            and not r.get('diverged')]
+    runs = search_runs(records, base, finite=True)
     if not runs:
         raise SystemExit(f'every lr factor of {base} diverged; lower LR_MULTS')
     return max(runs, key=lambda r: r['linear'])['lr_mult']
@@ -221,8 +225,8 @@ def best_variant(records: Records) -> str:
     """The QB-Heat variant of :data:`VARIANTS` with the best linear top-1 in the screen
     (the default's score: its best search run, at the same budget and lr)."""
     best = best_lr_mult(records, 'qbheat')
-    scores = {'qbheat': next(r['linear'] for r in records.rows if r.get('phase') == 'search'
-                             and r['method'] == 'qbheat' and r['lr_mult'] == best)}
+    scores = {'qbheat': next(r['linear'] for r in search_runs(records, 'qbheat')
+                             if r['lr_mult'] == best)}
     for r in records.rows:
         if r.get('phase') == 'screen' and not r.get('diverged'):
             scores[r['method']] = r['linear']
