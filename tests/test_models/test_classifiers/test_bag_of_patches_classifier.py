@@ -2,7 +2,7 @@ import pytest
 import torch
 from mmpretrain.registry import MODELS
 
-from qbheat_mm.models.utils import crop_patches, patch_boxes
+from qbheat_mm.models.utils import crop_patches, patch_boxes, patch_embeddings
 
 RESNET = dict(type='ResNet', depth=18, norm_cfg=dict(type='BN'))
 
@@ -50,6 +50,29 @@ def test_identical_boxes_equal_single_patch_features():
         feats = model.extract_feat(x)[0]
         single = gap(model, crop_patches(x, box, 32))
     assert torch.allclose(feats, single, atol=1e-5)
+
+
+def test_patch_embeddings_in_bounded_calls_equal_one_call():
+    """max_patches splits the backbone calls at whole images (at least one per call) and, for a
+    backbone in eval mode, gives the features of one call."""
+    torch.manual_seed(0)
+    backbone = MODELS.build(RESNET)
+    backbone.eval()                     # (mmpretrain's ResNet.train returns None)
+    calls = []
+    backbone.register_forward_hook(lambda m, args, out: calls.append(args[0].size(0)))
+    images, boxes = torch.randn(5, 3, 64, 64), patch_boxes((64, 64), 32, 4)
+    with torch.no_grad():
+        one = patch_embeddings(backbone, images, boxes, 32, 'test')
+        assert calls == [20]
+        calls.clear()
+        split = patch_embeddings(backbone, images, boxes, 32, 'test', max_patches=8)
+        assert calls == [8, 8, 4]
+        calls.clear()
+        tiny = patch_embeddings(backbone, images, boxes, 32, 'test', max_patches=3)
+        assert calls == [4] * 5
+    assert split.shape == one.shape == (5, 4, 512)
+    torch.testing.assert_close(split, one, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(tiny, one, rtol=1e-5, atol=1e-6)
 
 
 def test_bag_is_the_mean_of_its_patches_and_seeded():
