@@ -68,7 +68,8 @@ def crop_patches(images: torch.Tensor, boxes: torch.Tensor, output_size: int) ->
 def patch_embeddings(backbone, images: torch.Tensor, boxes: torch.Tensor, output_size: int,
                      owner: str, max_patches: Optional[int] = None) -> torch.Tensor:
     """The pooled embedding of every patch: the same (m, 4) boxes cropped out of every
-    image (:func:`crop_patches`), one backbone call on all B * m patches, GAP of the last map.
+    image (:func:`crop_patches`), one backbone call on all B * m patches (or calls of at most
+    ``max_patches``), GAP of the last map.
 
     Args:
         max_patches: at most this many patches per backbone call (whole images at a time,
@@ -81,10 +82,13 @@ def patch_embeddings(backbone, images: torch.Tensor, boxes: torch.Tensor, output
     Returns:
         Tensor: (B, m, C).
     """
+    if max_patches is not None and max_patches < 1:
+        raise ValueError(f'{owner}: max_patches must be a positive number of patches per '
+                         f'backbone call (or None for one call), got {max_patches}')
     b, m = images.size(0), boxes.size(0)
-    per_call = b if max_patches is None else max(1, max_patches // m)
+    per_call = max(1, b if max_patches is None else max_patches // m)
     out = [pooled_embedding(backbone, crop_patches(images[i:i + per_call], boxes, output_size),
-                            owner) for i in range(0, b, per_call)]
+                            owner) for i in range(0, max(b, 1), per_call)]
     return torch.cat(out).view(b, m, -1)
 
 

@@ -73,6 +73,8 @@ def test_patch_embeddings_in_bounded_calls_equal_one_call():
     assert split.shape == one.shape == (5, 4, 512)
     torch.testing.assert_close(split, one, rtol=1e-5, atol=1e-6)
     torch.testing.assert_close(tiny, one, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match='max_patches must be a positive'):
+        patch_embeddings(backbone, images, boxes, 32, 'test', max_patches=0)
 
 
 def test_bag_is_the_mean_of_its_patches_and_seeded():
