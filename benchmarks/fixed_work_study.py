@@ -181,10 +181,17 @@ def steps_of(method: str, calib: dict, fraction: float) -> int:
     return max(1, int(round(calib['methods'][method]['steps'] * fraction)))
 
 
+def phase_runs(rows: List[dict], phase: str, method: Optional[str] = None,
+               finite: bool = False) -> List[dict]:
+    """The records of ``phase`` ('search', 'screen' or 'full'), of ``method`` only if given,
+    and only those that did not diverge if ``finite``."""
+    return [r for r in rows if r.get('phase') == phase
+            and (method is None or r['method'] == method) and not (finite and r.get('diverged'))]
+
+
 def search_runs(records: Records, method: str, finite: bool = False) -> List[dict]:
     """The lr-search records of ``method`` (only those that did not diverge if ``finite``)."""
-    return [r for r in records.rows if r.get('phase') == 'search' and r['method'] == method
-            and not (finite and r.get('diverged'))]
+    return phase_runs(records.rows, 'search', method, finite)
 
 
 def search_todo(records: Records, method: str) -> List[float]:
@@ -227,9 +234,8 @@ def best_variant(records: Records) -> str:
     best = best_lr_mult(records, 'qbheat')
     scores = {'qbheat': next(r['linear'] for r in search_runs(records, 'qbheat')
                              if r['lr_mult'] == best)}
-    for r in records.rows:
-        if r.get('phase') == 'screen' and not r.get('diverged'):
-            scores[r['method']] = r['linear']
+    for r in phase_runs(records.rows, 'screen', finite=True):
+        scores[r['method']] = r['linear']
     missing = [v for v in VARIANTS if v not in scores]
     if missing and not all(records.done(phase='screen', method=v) for v in missing):
         raise SystemExit(f'the screen is not finished ({", ".join(missing)} missing); run '
@@ -377,13 +383,13 @@ def write_report(args, records: Records, calib: Optional[dict]) -> str:
                 ['method', 'CPU s / step', 'steps in B', 'epochs in B'],
                 [[m, f'{c["cpu_s_per_step"]:.3f}', c['steps'], f'{c["epochs"]:.1f}']
                  for m, c in calib['methods'].items()]))
-    search = [r for r in rows if r.get('phase') == 'search']
+    search = phase_runs(rows, 'search')
     if search:
         parts.append('**lr search** (a quarter of each budget, seed 0; factor x the lr of the '
                      'config\'s scaling rule at this batch; grid '
                      f'{", ".join(f"x{m:g}" for m in LR_MULTS)}, grown by x{LR_STEP:g} past an '
-                     f'edge that holds the best, at most {MAX_EXTENSIONS} times; best linear top-1 in '
-                     'bold):\n\n' +
+                     f'edge that holds the best, at most {MAX_EXTENSIONS} times; best linear '
+                     'top-1 in bold):\n\n' +
                      markdown_table(['method', 'factor', 'lr', 'steps', 'kNN', 'linear'], [
                          [r['method'], f'x{r["lr_mult"]:g}', f'{r["recipe"]["lr"]:.3g}',
                           r['steps'], '-' if r.get('diverged') else f'{r["knn"]:.1f}',
@@ -391,7 +397,7 @@ def write_report(args, records: Records, calib: Optional[dict]) -> str:
                           (f'**{r["linear"]:.1f}**' if r['lr_mult'] == best_or_none(
                               records, r['method']) else f'{r["linear"]:.1f}')]
                          for r in sorted(search, key=lambda r: (r['method'], r['lr_mult']))]))
-    screen = [r for r in rows if r.get('phase') == 'screen'] + [
+    screen = phase_runs(rows, 'screen') + [
         r for r in search if r['method'] == 'qbheat' and
         r['lr_mult'] == best_or_none(records, 'qbheat')]
     if len(screen) > 1:
@@ -399,7 +405,7 @@ def write_report(args, records: Records, calib: Optional[dict]) -> str:
                      + markdown_table(['variant', 'steps', 'kNN', 'linear'], [
                          [r['method'], r['steps'], f'{r["knn"]:.1f}', f'{r["linear"]:.1f}']
                          for r in sorted(screen, key=lambda r: -r['linear'])]))
-    full = [r for r in rows if r.get('phase') == 'full' and r['seed'] in args.seeds]
+    full = [r for r in phase_runs(rows, 'full') if r['seed'] in args.seeds]
     summary = summary_rows(full, METHODS)
     if summary:
         table = markdown_table(
