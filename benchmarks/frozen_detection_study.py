@@ -123,7 +123,8 @@ def run_unit(name: str, seed: int, args, backbones: Dict[str, dict]) -> dict:
 
 
 def draw(args, rows: List[dict]) -> str:
-    """The same val images with each method's detections (first seed), side by side."""
+    """The same val images with each method's detections (first seed), side by side. Without
+    any detector checkpoint (a fresh clone) the picture already there is kept, not redrawn."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -136,8 +137,9 @@ def draw(args, rows: List[dict]) -> str:
     for r in sorted(rows, key=lambda r: (r['method'], r['backbone'], r['seed'])):
         if r['method'] not in firsts and osp.isfile(repo_path(r['checkpoint'])):
             firsts[r['method']] = r
+    out = osp.splitext(repo_path(args.out))[0] + '.png'
     if not firsts:
-        return ''
+        return out if osp.isfile(out) else ''
     with open(osp.join(args.data_abs, 'annotations', 'instances_val.json')) as f:
         images = json.load(f)['images']
     picked = [images[i * len(images) // args.picture_images]
@@ -178,7 +180,6 @@ def draw(args, rows: List[dict]) -> str:
     fig.suptitle(f'Frozen MF-26M + RetinaNet, VOC 2007 val\ndetections with score >= '
                  f'{args.score_thr}', fontsize=8)
     fig.tight_layout()
-    out = osp.splitext(repo_path(args.out))[0] + '.png'
     fig.savefig(out, dpi=130)
     plt.close(fig)
     return out
