@@ -52,8 +52,9 @@ import torch  # noqa: E402
 
 from recipes import build_recipe  # noqa: E402
 from study import (Records, budgeted_training, cached_eval_batches, extract,  # noqa: E402
-                   fmt, knn_top1, linear_top1, load_partial, loader, mean_std, run_all,
-                   save_partial, token_features, token_probe_top1, transformer_probe_top1)
+                   fmt, keep_freed_memory, knn_top1, linear_top1, load_partial, loader,
+                   mean_std, run_all, save_partial, token_features, token_probe_top1,
+                   transformer_probe_top1)
 
 LR_MULTS = (2., 8., 32.)
 LR_STEP = 4.  # the ratio between neighbouring factors, also for the grid's extensions
@@ -302,6 +303,8 @@ def run_unit(method: str, seed: int, phase: str, lr_mult: float, steps: int, arg
             # the probes take a while: a kill during them keeps the whole training
             save_partial(partial, model, optim, curve, [done, wall, used])
     model.eval()
+    # after the measured training (its CPU seconds stay comparable with earlier units)
+    keep_freed_memory()
     probe_clock = time.time()
 
     def probed(name: str) -> None:

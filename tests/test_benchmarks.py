@@ -177,6 +177,32 @@ def test_heat_diagnostics_cost_reads_gnu_time():
     assert wall_seconds('Elapsed (wall clock) time (h:mm:ss or m:ss): 1:00:03\n') == 3603.
 
 
+@pytest.mark.skipif(not osp.isfile('/proc/self/statm'), reason='needs Linux /proc')
+@pytest.mark.parametrize('tuned', [False, True])
+def test_keep_freed_memory_stops_the_heap_giving_pages_back(tuned):
+    """A freed 20 MiB tensor goes back to the kernel by default (the resident size drops by
+    it) and stays in the process once ``keep_freed_memory`` has run: the probes no longer
+    pay a page fault per page for every batch."""
+    script = (
+        "import os, sys, torch\n"
+        f"sys.path.insert(0, {osp.join(REPO, 'benchmarks')!r})\n"
+        "from study import keep_freed_memory\n"
+        "def rss():\n"
+        "    return int(open('/proc/self/statm').read().split()[1]) * os.sysconf('SC_PAGE_SIZE')\n"
+        f"if {tuned}:\n"
+        "    assert keep_freed_memory()\n"
+        "x = torch.ones(20 * 2**20 // 4)\n"
+        "before = rss()\n"
+        "del x\n"
+        "print('dropped', (before - rss()) / 2**20)\n")
+    out = run([sys.executable, '-c', script], timeout=120).stdout
+    dropped = float(re.search(r'dropped (\S+)', out).group(1))
+    if tuned:
+        assert dropped < 1
+    else:
+        assert dropped > 19
+
+
 def test_ssl_study_unit_resumes_after_a_kill_at_its_last_curve_point(tmp_path):
     """kill -9 after the first curve point of a unit: the rerun resumes from that point
     (model, optimiser, curve) instead of from step 0, and the partial state is removed once
