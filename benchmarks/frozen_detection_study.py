@@ -22,10 +22,11 @@ import argparse
 import json
 import os
 import os.path as osp
+import re
 import subprocess
 import sys
 import time
-from typing import Dict, List
+from typing import Dict, List, Optional, Tuple
 
 from common import REPO, markdown_table, report
 
@@ -67,6 +68,28 @@ def run_tool(args, tool: str, argv: List[str], log: str) -> None:
                            f'{tail}')
 
 
+def logged_train_seconds(log: str) -> Optional[float]:
+    """The training time of a detector unit from mmengine's log, resumed or not: for every
+    epoch, the mean of its logged ``time:`` values (each the mean seconds per iteration over
+    the window since the previous log line) times its iterations, summed over the epochs. An
+    epoch trained twice (a kill after it, a resume from the checkpoint before it) counts once,
+    with its last run's timings. None when the log has no training line."""
+    pattern = re.compile(r'Epoch\(train\)\s*\[(\d+)\]\[\s*(\d+)/(\d+)\].*?\btime: ([0-9.]+)')
+    epochs: Dict[int, Tuple[int, dict]] = {}
+    with open(log) as f:
+        for line in f:
+            m = pattern.search(line)
+            if m:
+                epoch, it, total, sec = (int(m.group(1)), int(m.group(2)), int(m.group(3)),
+                                         float(m.group(4)))
+                if epoch not in epochs or it <= max(epochs[epoch][1]):
+                    epochs[epoch] = (total, {})     # a new run of this epoch starts over
+                epochs[epoch][1][it] = sec
+    if not epochs:
+        return None
+    return sum(total * sum(times.values()) / len(times) for total, times in epochs.values())
+
+
 def data_args(args) -> List[str]:
     return ['--coco-data', args.data_abs, '--image-scale', *map(str, args.image_scale)]
 
@@ -104,7 +127,7 @@ def run_unit(name: str, seed: int, args, backbones: Dict[str, dict]) -> dict:
     run_tool(args, 'train.py', [args.config, '--work-dir', work, '--no-validate',
                                 *data_args(args), *(['--resume'] if resume else []),
                                 '--cfg-options', *options], log)
-    train_s = time.time() - start
+    train_s = logged_train_seconds(log) or time.time() - start   # a resumed unit: all of it
     with open(osp.join(work, 'last_checkpoint')) as f:
         ckpt = f.read().strip()
     metrics_file = osp.join(work, 'metrics.json')
@@ -123,8 +146,9 @@ def run_unit(name: str, seed: int, args, backbones: Dict[str, dict]) -> dict:
 
 
 def draw(args, rows: List[dict]) -> str:
-    """The same val images with each method's detections (first seed), side by side. Without
-    any detector checkpoint (a fresh clone) the picture already there is kept, not redrawn."""
+    """The same val images with their ground truth and each method's detections (first
+    seed), side by side. Without any detector checkpoint (a fresh clone) the picture already
+    there is kept, not redrawn."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -141,12 +165,38 @@ def draw(args, rows: List[dict]) -> str:
     if not firsts:
         return out if osp.isfile(out) else ''
     with open(osp.join(args.data_abs, 'annotations', 'instances_val.json')) as f:
-        images = json.load(f)['images']
+        coco = json.load(f)
+    images = coco['images']
     picked = [images[i * len(images) // args.picture_images]
               for i in range(args.picture_images)]
-    fig, axes = plt.subplots(len(picked), len(firsts),
-                             figsize=(2.6 * len(firsts), 2.3 * len(picked)), squeeze=False)
-    for col, (method, r) in enumerate(firsts.items()):
+    names = {c['id']: c['name'] for c in coco['categories']}
+    truth = {image['id']: [] for image in picked}
+    for a in coco['annotations']:
+        if a['image_id'] in truth:
+            x, y, w, h = a['bbox']
+            # VOC's 'difficult' boxes (iscrowd) are not scored: dashed
+            truth[a['image_id']].append(((x, y, x + w, y + h), names[a['category_id']],
+                                         bool(a.get('iscrowd'))))
+    fig, axes = plt.subplots(len(picked), len(firsts) + 1,
+                             figsize=(2.6 * (len(firsts) + 1), 2.3 * len(picked)),
+                             squeeze=False)
+
+    def panel(ax, file: str, boxes, title: str, colour: str) -> None:
+        ax.imshow(plt.imread(file))
+        for (x1, y1, x2, y2), text, dashed in boxes:
+            ax.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, lw=1.2,
+                                       color=colour, ls='--' if dashed else '-'))
+            ax.text(x1, y1, text, fontsize=5, color='black', backgroundcolor=colour)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if title:
+            ax.set_title(title, fontsize=8)
+
+    files = [osp.join(args.data_abs, 'val', image['file_name']) for image in picked]
+    for row_i, image in enumerate(picked):
+        panel(axes[row_i][0], files[row_i], truth[image['id']],
+              'ground truth' if row_i == 0 else '', 'orange')
+    for col, (method, r) in enumerate(firsts.items(), start=1):
         cfg = Config.fromfile(repo_path(args.config))
         meta = use_coco_folder(cfg, args.data_abs)
         set_image_scale(cfg, args.image_scale)
@@ -160,25 +210,17 @@ def draw(args, rows: List[dict]) -> str:
         finally:
             logger.setLevel(level)
         classes = meta['classes']
-        for row_i, image in enumerate(picked):
-            file = osp.join(args.data_abs, 'val', image['file_name'])
+        for row_i, file in enumerate(files):
             pred = inference_detector(model, file).pred_instances
-            ax = axes[row_i][col]
-            ax.imshow(plt.imread(file))
             keep = pred.scores >= args.score_thr
-            for box, label, score in zip(pred.bboxes[keep], pred.labels[keep],
-                                         pred.scores[keep]):
-                x1, y1, x2, y2 = box.tolist()
-                ax.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, lw=1.2,
-                                           color='lime'))
-                ax.text(x1, y1, f'{classes[int(label)]} {score:.2f}', fontsize=5,
-                        color='black', backgroundcolor='lime')
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if row_i == 0:
-                ax.set_title(f'{method} (AP {r["AP"]:.1f})', fontsize=8)
-    fig.suptitle(f'Frozen MF-26M + RetinaNet, VOC 2007 val\ndetections with score >= '
-                 f'{args.score_thr}', fontsize=8)
+            boxes = [(tuple(box.tolist()), f'{classes[int(label)]} {score:.2f}', False)
+                     for box, label, score in zip(pred.bboxes[keep], pred.labels[keep],
+                                                  pred.scores[keep])]
+            panel(axes[row_i][col], file, boxes,
+                  f'{method} (AP {r["AP"]:.1f})' if row_i == 0 else '', 'lime')
+    fig.suptitle(f'Frozen MF-26M + RetinaNet, VOC 2007 val: ground truth (dashed: difficult, '
+                 f'not scored)\nand each backbone\'s detections with score >= {args.score_thr}',
+                 fontsize=8)
     fig.tight_layout()
     fig.savefig(out, dpi=130)
     plt.close(fig)

@@ -236,6 +236,23 @@ def test_ssl_study_unit_resumes_after_a_kill_at_its_last_curve_point(tmp_path):
     assert not partial.exists()
 
 
+def test_detection_unit_time_counts_a_resumed_unit_once(tmp_path):
+    """A detector unit's training time comes from mmengine's log, so a unit resumed after a
+    kill reports all of its epochs, and an epoch trained twice counts with its last run."""
+    sys.path.insert(0, osp.join(REPO, 'benchmarks'))
+    from frozen_detection_study import logged_train_seconds
+    line = ('12/06 22:55:20 - mmengine - INFO - Epoch(train)  [{}][{:>3}/140]  lr: 5.0e-03  '
+            'eta: 0:42:04  time: {}  data_time: 0.02  loss: 1.8\n')
+    log = tmp_path / 'unit.log'
+    log.write_text(line.format(1, 50, 1.0) + line.format(1, 100, 2.0)
+                   + line.format(2, 50, 9.0)                        # killed during epoch 2
+                   + 'resuming from epoch_1.pth\n'
+                   + line.format(2, 50, 3.0) + line.format(2, 100, 5.0))
+    assert logged_train_seconds(str(log)) == pytest.approx(140 * 1.5 + 140 * 4.0)
+    log.write_text('no training here\n')
+    assert logged_train_seconds(str(log)) is None
+
+
 def test_frozen_detection_study_smoke(tmp_path):
     """The frozen-detection study on a few voc2007-small images and one epoch: train and test
     through tools/train.py / test.py, one record with the COCO metric's AP columns and the
