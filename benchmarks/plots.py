@@ -42,7 +42,8 @@ def grouped_bars(groups: Sequence[str], series: Dict[str, Sequence[Tuple[float, 
     ax.set_xticklabels(groups, rotation=20, ha='right', fontsize=9)
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8)
+    # beside the axes, not over the bars
+    ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.01, 1.0), borderaxespad=0.)
     ax.grid(axis='y', alpha=0.3)
     return _save(fig, plt, path)
 
