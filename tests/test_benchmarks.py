@@ -291,8 +291,9 @@ def test_fixed_work_study_smoke_calibrates_searches_resumes_and_probes(tmp_path)
     """--preset imagenette-256's machinery on imagenette-mini at 64 px: the calibration gives
     every method B / (its cost per step) steps, the lr search records one unit per factor, a
     full unit killed after a curve point resumes from it, killed again during its probes
-    resumes with its training done, and ends at exactly its calibrated steps, with five probes (the token probe included), its backbone's SHA-256 and a curve;
-    --report-only redraws the table without training."""
+    resumes with its training done, and ends at exactly its calibrated steps, with five
+    probes (the token probe included), its backbone's SHA-256 and a curve; --report-only
+    redraws the table without training."""
     import hashlib
     import signal
     import subprocess
