@@ -373,6 +373,30 @@ def summary_rows(rows: List[dict], key_methods) -> Dict[str, dict]:
     return out
 
 
+# the paper's classification claims (ImageNet, its 5.8M Mobile-Former): QB-Heat - MoCo-v2
+PAPER_GAPS = {'linear': (None, 'on par'),
+              'token_probe': (65.6 - 52.9, 'non-linear probe 65.6 vs 52.9')}
+
+
+def paper_comparison(qbheat: dict, mocov2: dict) -> str:
+    """QB-Heat − MoCo-v2 on the linear probe and the token probe (the paper's non-linear
+    probe) beside the paper's gaps; ``qbheat`` / ``mocov2`` are :func:`summary_rows` entries.
+    The ± is the standard error of the difference of the means, given only when both have at
+    least 2 seeds."""
+    items = []
+    for probe, (gap, said) in PAPER_GAPS.items():
+        if probe not in qbheat or probe not in mocov2:
+            continue
+        (a, sa), (b, sb) = qbheat[probe], mocov2[probe]
+        na, nb = qbheat['seeds'], mocov2['seeds']
+        error = (f' ± {math.sqrt(sa ** 2 / na + sb ** 2 / nb):.1f}' if min(na, nb) >= 2
+                 else '')
+        paper = f'{gap:+.1f}, {said}' if gap is not None else said
+        items.append(f'{PROBES.get(probe, probe)} {a - b:+.1f}{error} (paper: {paper})')
+    return (f'**QB-Heat − MoCo-v2** ({qbheat["seeds"]} and {mocov2["seeds"]} seeds; the paper: '
+            f'ImageNet, its 5.8M Mobile-Former): ' + '; '.join(items) + '.')
+
+
 def write_report(args, records: Records, calib: Optional[dict]) -> str:
     rows = records.rows
     parts = []
@@ -421,6 +445,8 @@ def write_report(args, records: Records, calib: Optional[dict]) -> str:
              for m, s in summary.items()])
         parts.append('**Full runs** (top-1 on all val images, mean ± std over seeds):\n\n' +
                      table)
+        if 'qbheat' in summary and 'mocov2' in summary:
+            parts.append(paper_comparison(summary['qbheat'], summary['mocov2']))
         draw(args, full, summary)
     text = '\n\n'.join(parts) or 'no records yet'
     settings = dict(records.settings, seeds=args.seeds)

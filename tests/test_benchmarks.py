@@ -409,3 +409,19 @@ def test_best_variant_is_the_screen_winner_and_waits_for_the_screen():
     assert best_variant(rec) == 'qbheat'                      # the default's 45.0 wins
     rec.rows[-1]['linear'] = 46.
     assert best_variant(rec) == others[-1]
+
+
+def test_paper_comparison_gives_the_gap_and_its_standard_error():
+    """QB-Heat − MoCo-v2 beside the paper's gaps: the difference of the means, ± its standard
+    error only when both methods have at least two seeds."""
+    sys.path.insert(0, osp.join(REPO, 'benchmarks'))
+    from fixed_work_study import paper_comparison
+    qbheat = dict(seeds=3, linear=(50.0, 1.0), token_probe=(60.0, 3.0))
+    mocov2 = dict(seeds=3, linear=(52.0, 2.0), token_probe=(58.0, 0.0))
+    text = paper_comparison(qbheat, mocov2)
+    # sqrt(1/3 + 4/3) = 1.29; sqrt(9/3 + 0) = 1.73
+    assert 'linear -2.0 ± 1.3 (paper: on par)' in text
+    assert '+2.0 ± 1.7 (paper: +12.7, non-linear probe 65.6 vs 52.9)' in text
+    assert '(3 and 3 seeds' in text
+    text = paper_comparison(dict(qbheat, seeds=1), mocov2)
+    assert 'linear -2.0 (paper' in text and '±' not in text
