@@ -27,6 +27,10 @@ lane_a() {
     study --phase search --methods supervised
     study --phase full --methods supervised --seeds 0
     detect supervised_seed0
+    # VICReg here rather than after the best variant's three seeds: the lanes end together
+    study --phase search --methods vicreg
+    study --phase full --methods vicreg --seeds 0
+    detect vicreg_seed0
 }
 lane_b() {
     for seed in 0 1 2; do
@@ -36,9 +40,6 @@ lane_b() {
     study --phase screen
     study --phase full --methods best-variant --seeds 0 1 2
     detect $(for v in $VARIANTS; do echo ${v}_seed0 ${v}_seed1 ${v}_seed2; done)
-    study --phase search --methods vicreg
-    study --phase full --methods vicreg --seeds 0
-    detect vicreg_seed0
 }
 case "${1:-both}" in
     a) lane_a ;;
