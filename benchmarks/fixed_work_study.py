@@ -51,10 +51,10 @@ from common import REPO, build, markdown_table, qbheat_cfg, report
 import torch  # noqa: E402
 
 from recipes import build_recipe  # noqa: E402
-from study import (Records, budgeted_training, cached_eval_batches, extract,  # noqa: E402
-                   fmt, keep_freed_memory, knn_top1, linear_top1, load_partial, loader,
-                   mean_std, run_all, save_partial, token_features, token_probe_top1,
-                   transformer_probe_top1)
+from study import (Records, budgeted_training, cached_eval_batches,  # noqa: E402
+                   difference, extract, fmt, keep_freed_memory, knn_top1, linear_top1,
+                   load_partial, loader, mean_std, run_all, save_partial, token_features,
+                   token_probe_top1, transformer_probe_top1)
 
 LR_MULTS = (2., 8., 32.)
 LR_STEP = 4.  # the ratio between neighbouring factors, also for the grid's extensions
@@ -387,12 +387,9 @@ def paper_comparison(qbheat: dict, mocov2: dict) -> str:
     for probe, (gap, said) in PAPER_GAPS.items():
         if probe not in qbheat or probe not in mocov2:
             continue
-        (a, sa), (b, sb) = qbheat[probe], mocov2[probe]
-        na, nb = qbheat['seeds'], mocov2['seeds']
-        error = (f' ± {math.sqrt(sa ** 2 / na + sb ** 2 / nb):.1f}' if min(na, nb) >= 2
-                 else '')
+        gap_here = difference(qbheat[probe], qbheat['seeds'], mocov2[probe], mocov2['seeds'])
         paper = f'{gap:+.1f}, {said}' if gap is not None else said
-        items.append(f'{PROBES.get(probe, probe)} {a - b:+.1f}{error} (paper: {paper})')
+        items.append(f'{PROBES.get(probe, probe)} {gap_here} (paper: {paper})')
     return (f'**QB-Heat − MoCo-v2** ({qbheat["seeds"]} and {mocov2["seeds"]} seeds; the paper: '
             f'ImageNet, its 5.8M Mobile-Former): ' + '; '.join(items) + '.')
 

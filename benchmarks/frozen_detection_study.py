@@ -31,13 +31,14 @@ from typing import Dict, List, Optional, Tuple
 from common import REPO, markdown_table, report
 
 from fixed_work_study import repo_path, sha256  # noqa: E402
-from study import Records, fmt, mean_std, run_all  # noqa: E402
+from study import Records, difference, fmt, mean_std, run_all  # noqa: E402
 
 CONFIG = 'configs/mmdet/retinanet_mobileformer-26m_fpn64_frozen_2x_voc-256px.py'
 STUDY = 'benchmarks/results/ssl_study_imagenette256.jsonl'
 METRICS = {'bbox_mAP': 'AP', 'bbox_mAP_50': 'AP50', 'bbox_mAP_75': 'AP75',
            'bbox_mAP_s': 'AP_S', 'bbox_mAP_m': 'AP_M', 'bbox_mAP_l': 'AP_L'}
 PAPER = {'mocov2': 7.9, 'supervised': 4.5}   # QB-Heat's lead in frozen COCO detection (AP)
+NAMES = {'mocov2': 'MoCo-v2'}
 
 
 def study_backbones(records: str) -> Dict[str, dict]:
@@ -230,6 +231,16 @@ def draw(args, rows: List[dict]) -> str:
     return out
 
 
+def paper_comparison(qbheat: dict, other: dict, name: str) -> str:
+    """QB-Heat − ``name`` in AP and AP50 beside the paper's lead; ``qbheat`` / ``other`` are
+    :func:`write_report` summaries ({metric: (mean, std), 'units': n}). The ± is the standard
+    error of the difference of the means, given only when both have at least 2 units."""
+    na, nb = qbheat['units'], other['units']
+    gaps = ', '.join(f'{difference(qbheat[k], na, other[k], nb)} {k}' for k in ('AP', 'AP50'))
+    return (f'QB-Heat − {NAMES.get(name, name)}: {gaps} here ({na} and {nb} units; the paper, '
+            f'frozen COCO detection: +{PAPER[name]} AP).')
+
+
 def write_report(args, records: Records) -> str:
     rows = [r for r in records.rows if r['seed'] in args.seeds]
     methods = sorted({r['method'] for r in rows}, key=lambda m: (m == 'none', m))
@@ -248,11 +259,8 @@ def write_report(args, records: Records) -> str:
          for m, s in summary.items()])
     lines = [table]
     if 'qbheat' in summary:
-        for other, claim in PAPER.items():
-            if other in summary:
-                d = summary['qbheat']['AP'][0] - summary[other]['AP'][0]
-                lines.append(f'QB-Heat − {other}: {d:+.1f} AP here (paper, frozen COCO '
-                             f'detection: +{claim} AP).')
+        lines += [paper_comparison(summary['qbheat'], summary[other], other)
+                  for other in PAPER if other in summary]
     if args.out and summary and not args.no_picture:
         png = draw(args, rows)
         if png:

@@ -392,6 +392,17 @@ def fmt(value: Tuple[float, float], digits: int = 1, seeds: int = 2) -> str:
     return f'{value[0]:.{digits}f} ± {value[1]:.{digits}f}'
 
 
+def difference(a: Tuple[float, float], na: int, b: Tuple[float, float], nb: int,
+               digits: int = 1) -> str:
+    """``a − b`` of two (mean, std) summaries over ``na`` and ``nb`` seeds, signed, with ± the
+    standard error of the difference of the means, sqrt(sa² / na + sb² / nb), only when both
+    have at least 2 seeds (one seed has no spread to show)."""
+    text = f'{a[0] - b[0]:+.{digits}f}'
+    if min(na, nb) >= 2:
+        text += f' ± {math.sqrt(a[1] ** 2 / na + b[1] ** 2 / nb):.{digits}f}'
+    return text
+
+
 # ------------------------------------------------------------------ the augmented token probe
 @torch.no_grad()
 def token_features(backbone, preprocess: Callable, data: Iterable

@@ -425,3 +425,19 @@ def test_paper_comparison_gives_the_gap_and_its_standard_error():
     assert '(3 and 3 seeds' in text
     text = paper_comparison(dict(qbheat, seeds=1), mocov2)
     assert 'linear -2.0 (paper' in text and '±' not in text
+
+
+def test_detection_paper_comparison_gives_ap_and_ap50_gaps_with_their_standard_error():
+    """The detection report's QB-Heat − MoCo-v2 / supervised: AP and AP50 differences of the
+    means beside the paper's lead, ± the standard error once both have two units."""
+    sys.path.insert(0, osp.join(REPO, 'benchmarks'))
+    from frozen_detection_study import paper_comparison
+    qbheat = dict(units=2, AP=(0.9, 0.1), AP50=(2.9, 0.3))
+    mocov2 = dict(units=3, AP=(1.1, 0.2), AP50=(3.3, 0.3))
+    text = paper_comparison(qbheat, mocov2, 'mocov2')
+    # sqrt(0.01/2 + 0.04/3) = 0.135; sqrt(0.09/2 + 0.09/3) = 0.274
+    assert text.startswith('QB-Heat − MoCo-v2: -0.2 ± 0.1 AP, -0.4 ± 0.3 AP50 here')
+    assert '(2 and 3 units; the paper, frozen COCO detection: +7.9 AP)' in text
+    text = paper_comparison(dict(qbheat, units=1), dict(mocov2, AP=(0.4, 0.2)), 'supervised')
+    assert text.startswith('QB-Heat − supervised: +0.5 AP, -0.4 AP50 here') and '±' not in text
+    assert '+4.5 AP' in text
