@@ -236,7 +236,8 @@ def paper_comparison(qbheat: dict, other: dict, name: str) -> str:
     :func:`write_report` summaries ({metric: (mean, std), 'units': n}). The ± is the standard
     error of the difference of the means, given only when both have at least 2 units."""
     na, nb = qbheat['units'], other['units']
-    gaps = ', '.join(f'{difference(qbheat[k], na, other[k], nb)} {k}' for k in ('AP', 'AP50'))
+    gaps = ', '.join(f'{difference(qbheat[k], na, other[k], nb)} {k}' for k in ('AP', 'AP50')
+                     if k in qbheat and k in other)
     return (f'QB-Heat − {NAMES.get(name, name)}: {gaps} here ({na} and {nb} units; the paper, '
             f'frozen COCO detection: +{PAPER[name]} AP).')
 
