@@ -57,14 +57,15 @@ def test_interrupted_run_names_its_last_checkpoint_and_the_resume_command(tmp_pa
     proc = subprocess.Popen([sys.executable, 'tools/train.py', cfg, '--work-dir', str(work)],
                             cwd=REPO, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
-    deadline = time.time() + 600                       # generous: the suite may share the CPUs
+    started = time.time()
+    deadline = started + 600                           # generous: the suite may share the CPUs
     while not (work / 'iter_4.pth').exists() and time.time() < deadline \
             and proc.poll() is None:
         time.sleep(0.2)
     if not (work / 'iter_4.pth').exists():             # say why instead of interrupting start-up
         proc.kill()
         _, err = proc.communicate(timeout=120)
-        raise AssertionError(f'no iter_4.pth after {time.time() - deadline + 600:.0f} s '
+        raise AssertionError(f'no iter_4.pth after {time.time() - started:.0f} s '
                              f'(exit {proc.returncode}); stderr:\n{err[-3000:]}')
     os.killpg(proc.pid, signal.SIGINT)                 # Ctrl-C reaches the whole group
     _, err = proc.communicate(timeout=120)
