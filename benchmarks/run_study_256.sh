@@ -38,8 +38,10 @@ lane_b() {
         detect mocov2_seed$seed
     done
     study --phase screen
-    study --phase full --methods best-variant --seeds 0 1 2
-    detect $(for v in $VARIANTS; do echo ${v}_seed0 ${v}_seed1 ${v}_seed2; done)
+    for seed in 0 1 2; do
+        study --phase full --methods best-variant --seeds $seed
+        detect $(for v in $VARIANTS; do echo ${v}_seed$seed; done)
+    done
 }
 case "${1:-both}" in
     a) lane_a ;;
