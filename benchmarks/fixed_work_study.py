@@ -67,6 +67,9 @@ VARIANTS: Dict[str, dict] = {
     'qbheat-recurrent-finola': dict(neck=dict(mode='recurrent', step_norm='finola')),
     'qbheat-loss-full': dict(head=dict(loss_region='full')),
 }
+VARIANT_NAMES = {'qbheat': 'QB-Heat', 'qbheat-local': 'QB-Heat (local decoder)',
+                 'qbheat-recurrent-finola': 'QB-Heat (recurrent + FINOLA)',
+                 'qbheat-loss-full': 'QB-Heat (full-image loss)'}
 METHODS = tuple(VARIANTS) + ('mocov2', 'vicreg', 'supervised', 'none')
 PROBES = {'knn': 'kNN', 'bag_knn': 'bag-of-patches kNN', 'linear': 'linear',
           'transformer': 'transformer probe (map)',
@@ -378,11 +381,11 @@ PAPER_GAPS = {'linear': (None, 'on par'),
               'token_probe': (65.6 - 52.9, 'non-linear probe 65.6 vs 52.9')}
 
 
-def paper_comparison(qbheat: dict, mocov2: dict) -> str:
-    """QB-Heat − MoCo-v2 on the linear probe and the token probe (the paper's non-linear
-    probe) beside the paper's gaps; ``qbheat`` / ``mocov2`` are :func:`summary_rows` entries.
-    The ± is the standard error of the difference of the means, given only when both have at
-    least 2 seeds."""
+def paper_comparison(qbheat: dict, mocov2: dict, name: str = 'QB-Heat') -> str:
+    """``name`` − MoCo-v2 on the linear probe and the token probe (the paper's non-linear
+    probe) beside the paper's gaps; ``qbheat`` / ``mocov2`` are :func:`summary_rows` entries
+    (``qbheat`` may be a variant, named by ``name``). The ± is the standard error of the
+    difference of the means, given only when both have at least 2 seeds."""
     items = []
     for probe, (gap, said) in PAPER_GAPS.items():
         if probe not in qbheat or probe not in mocov2:
@@ -390,7 +393,7 @@ def paper_comparison(qbheat: dict, mocov2: dict) -> str:
         gap_here = difference(qbheat[probe], qbheat['seeds'], mocov2[probe], mocov2['seeds'])
         paper = f'{gap:+.1f}, {said}' if gap is not None else said
         items.append(f'{PROBES.get(probe, probe)} {gap_here} (paper: {paper})')
-    return (f'**QB-Heat − MoCo-v2** ({qbheat["seeds"]} and {mocov2["seeds"]} seeds; the paper: '
+    return (f'**{name} − MoCo-v2** ({qbheat["seeds"]} and {mocov2["seeds"]} seeds; the paper: '
             f'ImageNet, its 5.8M Mobile-Former): ' + '; '.join(items) + '.')
 
 
@@ -429,7 +432,9 @@ def write_report(args, records: Records, calib: Optional[dict]) -> str:
                      + markdown_table(['variant', 'steps', 'kNN', 'linear'], [
                          [r['method'], r['steps'], f'{r["knn"]:.1f}', f'{r["linear"]:.1f}']
                          for r in sorted(screen, key=lambda r: -r['linear'])]))
-    full = [r for r in phase_runs(rows, 'full') if r['seed'] in args.seeds]
+    # every recorded seed, whatever --seeds this run was given: a lane that runs one seed
+    # must not shrink the committed table to that seed
+    full = phase_runs(rows, 'full')
     summary = summary_rows(full, METHODS)
     if summary:
         table = markdown_table(
@@ -442,11 +447,12 @@ def write_report(args, records: Records, calib: Optional[dict]) -> str:
              for m, s in summary.items()])
         parts.append('**Full runs** (top-1 on all val images, mean ± std over seeds):\n\n' +
                      table)
-        if 'qbheat' in summary and 'mocov2' in summary:
-            parts.append(paper_comparison(summary['qbheat'], summary['mocov2']))
+        if 'mocov2' in summary:
+            parts += [paper_comparison(summary[v], summary['mocov2'], VARIANT_NAMES[v])
+                      for v in VARIANTS if v in summary]
         draw(args, full, summary)
     text = '\n\n'.join(parts) or 'no records yet'
-    settings = dict(records.settings, seeds=args.seeds)
+    settings = dict(records.settings, seeds=sorted({r['seed'] for r in full}) or args.seeds)
     return report(f'Fixed-work study at {args.size} px ({osp.basename(args.data)}, '
                   f'{args.arch})', text, settings, args.out and repo_path(args.out), 'cpu')
 

@@ -427,6 +427,34 @@ def test_paper_comparison_gives_the_gap_and_its_standard_error():
     assert 'linear -2.0 (paper' in text and '±' not in text
 
 
+def test_fixed_work_report_covers_every_recorded_seed_and_compares_each_variant():
+    """A run given one seed (as each lane runs its units) rewrites the report from all full
+    records, not from that seed alone, and every QB-Heat variant with full runs gets its own
+    line against MoCo-v2."""
+    import types
+    sys.path.insert(0, osp.join(REPO, 'benchmarks'))
+    from fixed_work_study import write_report
+    from study import Records
+    rec = Records.__new__(Records)
+    rec.settings = dict(size=256)
+
+    def unit(method, seed, linear, token):
+        return dict(phase='full', method=method, seed=seed, steps=10, linear=linear,
+                    token_probe=token, knn=30.)
+
+    rec.rows = [unit('qbheat', 0, 50., 60.), unit('qbheat', 1, 52., 62.),
+                unit('qbheat', 2, 54., 64.), unit('mocov2', 0, 51., 61.),
+                unit('mocov2', 1, 53., 63.), unit('qbheat-loss-full', 0, 55., 66.)]
+    args = types.SimpleNamespace(seeds=[0], size=256, data='imagenette', arch='26m', out=None)
+    text = write_report(args, rec, None)
+    assert '| qbheat | 3 | 10 |' in text and '| mocov2 | 2 | 10 |' in text
+    assert 'seeds=[0, 1, 2]' in text
+    # 52 - 52 = 0, sqrt(4/3 + 2/2) = 1.53
+    assert '**QB-Heat − MoCo-v2** (3 and 2 seeds' in text and 'linear +0.0 ± 1.5' in text
+    assert '**QB-Heat (full-image loss) − MoCo-v2** (1 and 2 seeds' in text
+    assert 'linear +3.0 (paper: on par)' in text
+
+
 def test_detection_paper_comparison_gives_ap_and_ap50_gaps_with_their_standard_error():
     """The detection report's QB-Heat − MoCo-v2 / supervised: AP and AP50 differences of the
     means beside the paper's lead, ± the standard error once both have two units."""
