@@ -54,9 +54,13 @@ def test_interrupted_run_names_its_last_checkpoint_and_the_resume_command(tmp_pa
     cfg = tiny_config(tmp_path, images, max_iters=100000, ckpt_interval=2)
     work = tmp_path / 'work'
     env = dict(os.environ, PYTHONPATH=REPO, PORT=str(free_port()))
+    # a suite started in the background ('make test &', a CI runner without job control)
+    # inherits SIGINT ignored, and an exec keeps an ignored signal ignored: the run must get
+    # the default disposition back, as a terminal's Ctrl-C would find it
     proc = subprocess.Popen([sys.executable, 'tools/train.py', cfg, '--work-dir', str(work)],
                             cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     started = time.time()
     deadline = started + 600                           # generous: the suite may share the CPUs
     while not (work / 'iter_4.pth').exists() and time.time() < deadline \
