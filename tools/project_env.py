@@ -5,18 +5,28 @@ The environment lives outside the clone (tools/setup_env.sh, ``make env``), so i
 before importing the stack: when torch or mmengine is missing it asks tools/setup_env.sh for
 the environment's interpreter (building the environment the first time: 15-21 min on 2
 cores, with progress lines) and
-re-executes the same command line with it.
+re-executes the same command line with it. It also puts the repository root first on
+``sys.path`` (so a tool imports this checkout's ``qbheat_mm``, installed or not) and silences
+the deprecation warning that mmengine's and mmdet's use of setuptools' ``pkg_resources``
+prints at every import: not ours to fix.
 """
 import os
 import os.path as osp
 import subprocess
 import sys
+import warnings
 
 TOOLS = osp.dirname(osp.abspath(__file__))
+REPO = osp.dirname(TOOLS)
 MARK = 'QBHEAT_ENV_REEXEC'
 
 
 def ensure() -> None:
+    warnings.filterwarnings('ignore', message='pkg_resources is deprecated',
+                            category=UserWarning)
+    if REPO in sys.path:
+        sys.path.remove(REPO)
+    sys.path.insert(0, REPO)
     try:
         import mmengine  # noqa: F401
         import torch  # noqa: F401

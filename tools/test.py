@@ -10,10 +10,6 @@ IoU / Acc table and aAcc, mIoU, mAcc.
 """
 import os.path as osp  # noqa: E402
 import sys  # noqa: E402
-import warnings  # noqa: E402
-
-# mmengine and mmdet import setuptools' pkg_resources, which warns at every run: not ours to fix
-warnings.filterwarnings('ignore', message='pkg_resources is deprecated', category=UserWarning)
 
 sys.path.insert(0, osp.join(osp.abspath(__file__).rsplit(osp.sep + 'tools' + osp.sep, 1)[0],
                             'tools'))
@@ -23,10 +19,6 @@ project_env.ensure()
 import argparse
 import json
 import os
-import os.path as osp
-import sys
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmengine.runner import Runner  # noqa: E402
 

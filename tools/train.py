@@ -15,10 +15,6 @@ Multi-process runs: tools/dist_train.sh CONFIG GPUS (gloo on CPU-only machines).
 """
 import os.path as osp  # noqa: E402
 import sys  # noqa: E402
-import warnings  # noqa: E402
-
-# mmengine and mmdet import setuptools' pkg_resources, which warns at every run: not ours to fix
-warnings.filterwarnings('ignore', message='pkg_resources is deprecated', category=UserWarning)
 
 sys.path.insert(0, osp.join(osp.abspath(__file__).rsplit(osp.sep + 'tools' + osp.sep, 1)[0],
                             'tools'))
@@ -27,10 +23,6 @@ import project_env  # noqa: E402  (re-runs this tool in the project environment 
 project_env.ensure()
 import argparse
 import os
-import os.path as osp
-import sys
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import torch  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402

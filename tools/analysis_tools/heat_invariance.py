@@ -28,12 +28,8 @@ import project_env  # noqa: E402  (re-runs this tool in the project environment 
 
 project_env.ensure()
 import argparse
-import os.path as osp
-import sys
 from datetime import date
 from typing import Dict, List
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402

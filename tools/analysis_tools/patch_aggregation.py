@@ -25,11 +25,7 @@ import project_env  # noqa: E402  (re-runs this tool in the project environment 
 
 project_env.ensure()
 import argparse
-import os.path as osp
-import sys
 from typing import Dict, Sequence
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402

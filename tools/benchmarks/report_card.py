@@ -33,8 +33,6 @@ import os  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-
 from qbheat_mm.evaluation.report_card import (DATA_FLAGS, PROTOCOLS, REPO,  # noqa: E402
                                               check_data, commands, markdown, run_protocol,
                                               select, shell, shown_config, slug,

@@ -20,8 +20,6 @@ import project_env  # noqa: E402  (re-runs this tool in the project environment 
 project_env.ensure()
 import argparse  # noqa: E402
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-
 from qbheat_mm.datasets.coco_semantic import coco_to_semantic  # noqa: E402
 
 

@@ -15,7 +15,6 @@ import project_env  # noqa: E402  (re-runs this tool in the project environment 
 project_env.ensure()
 import argparse
 import os
-import os.path as osp
 
 import numpy as np
 from PIL import Image

@@ -19,7 +19,6 @@ import project_env  # noqa: E402  (re-runs this tool in the project environment 
 project_env.ensure()
 import argparse
 import os
-import os.path as osp
 from typing import List, Tuple
 
 

@@ -16,8 +16,6 @@ import project_env  # noqa: E402  (re-runs this tool in the project environment 
 project_env.ensure()
 import argparse
 import glob
-import os.path as osp
-import sys
 import time
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

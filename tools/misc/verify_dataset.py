@@ -17,10 +17,6 @@ import project_env  # noqa: E402  (re-runs this tool in the project environment 
 
 project_env.ensure()
 import argparse
-import os.path as osp
-import sys
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 import qbheat_mm  # noqa: E402,F401  (registers the plugin's components)
 from qbheat_mm.datasets import DataRootError, check_data_roots  # noqa: E402

@@ -16,10 +16,6 @@ import project_env  # noqa: E402  (re-runs this tool in the project environment 
 project_env.ensure()
 import argparse
 import os
-import os.path as osp
-import sys
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402

@@ -25,10 +25,6 @@ project_env.ensure()
 import argparse
 import os
 import pickle
-import os.path as osp
-import sys
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 import torch  # noqa: E402
 

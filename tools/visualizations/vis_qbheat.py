@@ -12,11 +12,7 @@ import project_env  # noqa: E402  (re-runs this tool in the project environment 
 
 project_env.ensure()
 import argparse
-import os.path as osp
-import sys
 from typing import Sequence, Tuple
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from mmengine.config import Config  # noqa: E402
 
