@@ -18,8 +18,7 @@ import argparse
 import glob
 import time
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path[:0] = [REPO, osp.join(REPO, 'tools')]
+REPO = project_env.REPO
 
 from mmengine.runner import Runner  # noqa: E402
 
