@@ -51,8 +51,8 @@ from common import REPO, build, markdown_table, qbheat_cfg, report
 import torch  # noqa: E402
 
 from recipes import build_recipe  # noqa: E402
-from study import (Records, budgeted_training, cached_eval_batches,  # noqa: E402
-                   difference, extract, fmt, keep_freed_memory, knn_top1, linear_top1,
+from study import (DISPLAY_NAMES, Records, budgeted_training,  # noqa: E402
+                   cached_eval_batches, difference, extract, fmt, keep_freed_memory, knn_top1, linear_top1,
                    load_partial, loader, mean_std, run_all, save_partial, token_features,
                    token_probe_top1, transformer_probe_top1)
 
@@ -67,9 +67,6 @@ VARIANTS: Dict[str, dict] = {
     'qbheat-recurrent-finola': dict(neck=dict(mode='recurrent', step_norm='finola')),
     'qbheat-loss-full': dict(head=dict(loss_region='full')),
 }
-VARIANT_NAMES = {'qbheat': 'QB-Heat', 'qbheat-local': 'QB-Heat (local decoder)',
-                 'qbheat-recurrent-finola': 'QB-Heat (recurrent + FINOLA)',
-                 'qbheat-loss-full': 'QB-Heat (full-image loss)'}
 METHODS = tuple(VARIANTS) + ('mocov2', 'vicreg', 'supervised', 'none')
 PROBES = {'knn': 'kNN', 'bag_knn': 'bag-of-patches kNN', 'linear': 'linear',
           'transformer': 'transformer probe (map)',
@@ -448,7 +445,7 @@ def write_report(args, records: Records, calib: Optional[dict]) -> str:
         parts.append('**Full runs** (top-1 on all val images, mean ± std over seeds):\n\n' +
                      table)
         if 'mocov2' in summary:
-            parts += [paper_comparison(summary[v], summary['mocov2'], VARIANT_NAMES[v])
+            parts += [paper_comparison(summary[v], summary['mocov2'], DISPLAY_NAMES[v])
                       for v in VARIANTS if v in summary]
         draw(args, full, summary)
     text = '\n\n'.join(parts) or 'no records yet'

@@ -31,14 +31,13 @@ from typing import Dict, List, Optional, Tuple
 from common import REPO, markdown_table, report
 
 from fixed_work_study import repo_path, sha256  # noqa: E402
-from study import Records, difference, fmt, mean_std, run_all  # noqa: E402
+from study import DISPLAY_NAMES, Records, difference, fmt, mean_std, run_all  # noqa: E402
 
 CONFIG = 'configs/mmdet/retinanet_mobileformer-26m_fpn64_frozen_2x_voc-256px.py'
 STUDY = 'benchmarks/results/ssl_study_imagenette256.jsonl'
 METRICS = {'bbox_mAP': 'AP', 'bbox_mAP_50': 'AP50', 'bbox_mAP_75': 'AP75',
            'bbox_mAP_s': 'AP_S', 'bbox_mAP_m': 'AP_M', 'bbox_mAP_l': 'AP_L'}
 PAPER = {'mocov2': 7.9, 'supervised': 4.5}   # QB-Heat's lead in frozen COCO detection (AP)
-NAMES = {'mocov2': 'MoCo-v2'}
 
 
 def study_backbones(records: str) -> Dict[str, dict]:
@@ -231,15 +230,17 @@ def draw(args, rows: List[dict]) -> str:
     return out
 
 
-def paper_comparison(qbheat: dict, other: dict, name: str) -> str:
-    """QB-Heat − ``name`` in AP and AP50 beside the paper's lead; ``qbheat`` / ``other`` are
-    :func:`write_report` summaries ({metric: (mean, std), 'units': n}). The ± is the standard
-    error of the difference of the means, given only when both have at least 2 units."""
+def paper_comparison(qbheat: dict, other: dict, name: str, variant: str = 'qbheat') -> str:
+    """``variant`` − ``name`` in AP and AP50 beside the paper's lead of QB-Heat over ``name``;
+    ``qbheat`` / ``other`` are :func:`write_report` summaries ({metric: (mean, std),
+    'units': n}), ``qbheat`` a QB-Heat variant's. The ± is the standard error of the
+    difference of the means, given only when both have at least 2 units."""
     na, nb = qbheat['units'], other['units']
     gaps = ', '.join(f'{difference(qbheat[k], na, other[k], nb)} {k}' for k in ('AP', 'AP50')
                      if k in qbheat and k in other)
-    return (f'QB-Heat − {NAMES.get(name, name)}: {gaps} here ({na} and {nb} units; the paper, '
-            f'frozen COCO detection: +{PAPER[name]} AP).')
+    return (f'{DISPLAY_NAMES.get(variant, variant)} − {DISPLAY_NAMES.get(name, name)}: {gaps} '
+            f'here ({na} and {nb} units; the paper, frozen COCO detection: QB-Heat '
+            f'+{PAPER[name]} AP).')
 
 
 def write_report(args, records: Records) -> str:
@@ -259,9 +260,9 @@ def write_report(args, records: Records) -> str:
                             for k in METRICS.values()] + [f'{s["train_min"][0]:.0f}']
          for m, s in summary.items()])
     lines = [table]
-    if 'qbheat' in summary:
-        lines += [paper_comparison(summary['qbheat'], summary[other], other)
-                  for other in PAPER if other in summary]
+    lines += [paper_comparison(summary[variant], summary[other], other, variant)
+              for variant in summary if variant.startswith('qbheat')
+              for other in PAPER if other in summary]
     if args.out and summary and not args.no_picture:
         png = draw(args, rows)
         if png:

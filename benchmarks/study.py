@@ -22,6 +22,13 @@ from qbheat_mm.models.utils import (last_feature_map, patch_boxes,  # noqa: E402
                                     patch_embeddings)
 
 
+# Display names of the studies' methods and QB-Heat variants, shared by their reports.
+DISPLAY_NAMES = {'qbheat': 'QB-Heat', 'qbheat-local': 'QB-Heat (local decoder)',
+                 'qbheat-recurrent-finola': 'QB-Heat (recurrent + FINOLA)',
+                 'qbheat-loss-full': 'QB-Heat (full-image loss)', 'mocov2': 'MoCo-v2',
+                 'vicreg': 'VICReg', 'supervised': 'supervised', 'none': 'random init'}
+
+
 # ------------------------------------------------------------------ process
 def keep_freed_memory() -> bool:
     """Tell glibc's allocator to keep freed memory in the process instead of returning it

@@ -455,6 +455,31 @@ def test_fixed_work_report_covers_every_recorded_seed_and_compares_each_variant(
     assert 'linear +3.0 (paper: on par)' in text
 
 
+def test_detection_report_compares_every_qbheat_variant_with_each_paper_comparator():
+    """The detection report gets one line per (QB-Heat variant with units, comparator of the
+    paper's claims with units): the default and the full-image-loss variant against MoCo-v2;
+    no supervised line while supervised has no unit."""
+    import types
+    sys.path.insert(0, osp.join(REPO, 'benchmarks'))
+    from frozen_detection_study import write_report
+    from study import Records
+    rec = Records.__new__(Records)
+    rec.settings = dict(image_scale=[256, 256])
+
+    def unit(method, ap, ap50):
+        return dict(method=method, seed=0, AP=ap, AP50=ap50, train_s=600.)
+
+    rec.rows = [unit('qbheat', 1.0, 3.0), unit('qbheat', 0.8, 2.8), unit('mocov2', 1.2, 3.4),
+                unit('qbheat-loss-full', 1.5, 4.0), unit('none', 0.2, 0.8)]
+    args = types.SimpleNamespace(seeds=[0], out=None, no_picture=True, threads=1)
+    text = write_report(args, rec)
+    assert '| qbheat | 2 | 0.9 ± 0.1 | 2.9 ± 0.1 |' in text
+    lines = [line for line in text.splitlines() if ' − ' in line]
+    assert len(lines) == 2 and 'supervised' not in text
+    assert lines[0].startswith('QB-Heat − MoCo-v2: -0.3 AP, -0.5 AP50 here (2 and 1 units')
+    assert lines[1].startswith('QB-Heat (full-image loss) − MoCo-v2: +0.3 AP, +0.6 AP50 here')
+
+
 def test_detection_paper_comparison_gives_ap_and_ap50_gaps_with_their_standard_error():
     """The detection report's QB-Heat − MoCo-v2 / supervised: AP and AP50 differences of the
     means beside the paper's lead, ± the standard error once both have two units."""
@@ -465,7 +490,10 @@ def test_detection_paper_comparison_gives_ap_and_ap50_gaps_with_their_standard_e
     text = paper_comparison(qbheat, mocov2, 'mocov2')
     # sqrt(0.01/2 + 0.04/3) = 0.135; sqrt(0.09/2 + 0.09/3) = 0.274
     assert text.startswith('QB-Heat − MoCo-v2: -0.2 ± 0.1 AP, -0.4 ± 0.3 AP50 here')
-    assert '(2 and 3 units; the paper, frozen COCO detection: +7.9 AP)' in text
+    assert '(2 and 3 units; the paper, frozen COCO detection: QB-Heat +7.9 AP)' in text
     text = paper_comparison(dict(qbheat, units=1), dict(mocov2, AP=(0.4, 0.2)), 'supervised')
     assert text.startswith('QB-Heat − supervised: +0.5 AP, -0.4 AP50 here') and '±' not in text
-    assert '+4.5 AP' in text
+    assert 'QB-Heat +4.5 AP' in text
+    # a variant is named as the 256-px study names it
+    text = paper_comparison(qbheat, mocov2, 'mocov2', 'qbheat-loss-full')
+    assert text.startswith('QB-Heat (full-image loss) − MoCo-v2: -0.2 ± 0.1 AP')

@@ -60,8 +60,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-KNN_BASE = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', '_base_',
-                    'evaluation', 'knn_imagenette.py')
+KNN_BASE = osp.join(project_env.REPO, 'configs', '_base_', 'evaluation', 'knn_imagenette.py')
 
 
 def add_knn_monitor(cfg, root: str, interval: int, size: int):
