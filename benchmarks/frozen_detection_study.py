@@ -219,7 +219,7 @@ def draw(args, rows: List[dict]) -> str:
                      for box, label, score in zip(pred.bboxes[keep], pred.labels[keep],
                                                   pred.scores[keep])]
             panel(axes[row_i][col], file, boxes,
-                  f'{"random init" if method == "none" else method} (AP {r["AP"]:.1f})'
+                  f'{DISPLAY_NAMES.get(method, method)} (AP {r["AP"]:.1f})'
                   if row_i == 0 else '', 'lime')
     fig.suptitle(f'Frozen MF-26M + RetinaNet, VOC 2007 val: ground truth (dashed: difficult, '
                  f'not scored)\nand each backbone\'s detections with score >= {args.score_thr}',
