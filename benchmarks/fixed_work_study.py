@@ -394,6 +394,19 @@ def paper_comparison(qbheat: dict, mocov2: dict, name: str = 'QB-Heat') -> str:
             f'ImageNet, its 5.8M Mobile-Former): ' + '; '.join(items) + '.')
 
 
+def acceptance(summary: Dict[str, dict]) -> List[str]:
+    """The token probe's acceptance on the supervised backbone (not below the linear probe),
+    as one line once a supervised unit has both probes; ``summary`` as :func:`summary_rows`."""
+    sup = summary.get('supervised', {})
+    if 'token_probe' not in sup or 'linear' not in sup:
+        return []
+    token, linear = sup['token_probe'][0], sup['linear'][0]
+    return [f'**The token probe on the supervised backbone** ({sup["seeds"]} seed'
+            f'{"s" if sup["seeds"] > 1 else ""}): {token:.1f} against {linear:.1f} for the '
+            f'linear probe ({token - linear:+.1f}); the acceptance, not below the linear probe, '
+            f'is {"met" if token >= linear else "not met"}.']
+
+
 def write_report(args, records: Records, calib: Optional[dict]) -> str:
     rows = records.rows
     parts = []
@@ -447,6 +460,7 @@ def write_report(args, records: Records, calib: Optional[dict]) -> str:
         if 'mocov2' in summary:
             parts += [paper_comparison(summary[v], summary['mocov2'], DISPLAY_NAMES[v])
                       for v in VARIANTS if v in summary]
+        parts += acceptance(summary)
         draw(args, full, summary)
     text = '\n\n'.join(parts) or 'no records yet'
     settings = dict(records.settings, seeds=sorted({r['seed'] for r in full}) or args.seeds)

@@ -453,6 +453,14 @@ def test_fixed_work_report_covers_every_recorded_seed_and_compares_each_variant(
     assert '**QB-Heat − MoCo-v2** (3 and 2 seeds' in text and 'linear +0.0 ± 1.5' in text
     assert '**QB-Heat (full-image loss) − MoCo-v2** (1 and 2 seeds' in text
     assert 'linear +3.0 (paper: on par)' in text
+    assert 'supervised backbone' not in text          # no supervised unit yet
+    rec.rows += [unit('supervised', 0, 70., 69.5)]
+    text = write_report(args, rec, None)
+    assert ('**The token probe on the supervised backbone** (1 seed): 69.5 against 70.0 for the '
+            'linear probe (-0.5); the acceptance, not below the linear probe, is not met.') in text
+    rec.rows[-1]['token_probe'] = 72.
+    assert '72.0 against 70.0 for the linear probe (+2.0)' in write_report(args, rec, None)
+    assert 'is met.' in write_report(args, rec, None)
 
 
 def test_detection_report_compares_every_qbheat_variant_with_each_paper_comparator():
