@@ -52,9 +52,9 @@ import torch  # noqa: E402
 
 from recipes import build_recipe  # noqa: E402
 from study import (DISPLAY_NAMES, Records, budgeted_training,  # noqa: E402
-                   cached_eval_batches, difference, extract, fmt, keep_freed_memory, knn_top1, linear_top1,
-                   load_partial, loader, mean_std, run_all, save_partial, token_features,
-                   token_probe_top1, transformer_probe_top1)
+                   cached_eval_batches, difference, extract, fmt, keep_freed_memory,
+                   knn_top1, linear_top1, load_partial, loader, mean_std, run_all,
+                   save_partial, token_features, token_probe_top1, transformer_probe_top1)
 
 LR_MULTS = (2., 8., 32.)
 LR_STEP = 4.  # the ratio between neighbouring factors, also for the grid's extensions
