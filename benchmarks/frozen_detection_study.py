@@ -30,7 +30,7 @@ from typing import Dict, List, Optional, Tuple
 
 from common import REPO, markdown_table, report
 
-from fixed_work_study import repo_path, sha256  # noqa: E402
+from fixed_work_study import VARIANTS, repo_path, sha256  # noqa: E402
 from study import DISPLAY_NAMES, Records, difference, fmt, mean_std, run_all  # noqa: E402
 
 CONFIG = 'configs/mmdet/retinanet_mobileformer-26m_fpn64_frozen_2x_voc-256px.py'
@@ -261,7 +261,7 @@ def write_report(args, records: Records) -> str:
          for m, s in summary.items()])
     lines = [table]
     lines += [paper_comparison(summary[variant], summary[other], other, variant)
-              for variant in summary if variant.startswith('qbheat')
+              for variant in VARIANTS if variant in summary
               for other in PAPER if other in summary]
     if args.out and summary and not args.no_picture:
         png = draw(args, rows)
