@@ -32,10 +32,15 @@ mid-run continues from its last sixth):
    (:data:`VARIANTS`: the local decoder that cannot attend to the visible quarter, cell-by-cell
    recurrent steps with FINOLA normalisation, the loss on the full image).
 4. ``full``: the whole budget, kNN and linear probe at ``--curve-points`` evenly spaced steps,
-   the final backbone saved (outside git, path and SHA-256 recorded) and five probes: kNN,
-   bag-of-patches kNN, linear, the transformer probe on the last map (as the 128-px study)
-   and the token probe (one transformer block on the map's cells and Mobile-Former's global
-   tokens, trained on augmented views, :func:`study.token_probe_top1`).
+   the final backbone saved (outside git, path and SHA-256 recorded) and four probes: kNN,
+   bag-of-patches kNN, linear and the transformer probe on the last map (as the 128-px
+   study); then the unit's token probe, as in ``token-probe``.
+5. ``token-probe``: the token probe (one transformer block on the map's cells and
+   Mobile-Former's global tokens, its [CLS] output read beside the pooled map, trained on
+   augmented views and the centre crop, :func:`study.token_probe_top1`, :data:`TOKEN_PROBE`)
+   of every full unit not yet probed, from the unit's kept backbone (its SHA-256 checked), in
+   records of its own (``--token-records``). A change to the probe refuses the old probe
+   records, and a rerun probes every unit again from the same backbones.
 """
 import argparse
 import hashlib
@@ -68,6 +73,9 @@ VARIANTS: Dict[str, dict] = {
     'qbheat-loss-full': dict(head=dict(loss_region='full')),
 }
 METHODS = tuple(VARIANTS) + ('mocov2', 'vicreg', 'supervised', 'none')
+# the token probe's recipe (beside --probe-copies and --token-probe-epochs): its train views
+# are random-resized crops of this scale range and flips, plus the val-like centre crop
+TOKEN_PROBE = dict(crop_scale=(0.35, 1.0), centre_view=True, pool='cls', pooled_skip=True)
 PROBES = {'knn': 'kNN', 'bag_knn': 'bag-of-patches kNN', 'linear': 'linear',
           'transformer': 'transformer probe (map)',
           'token_probe': 'token probe (map + tokens, aug.)'}
@@ -328,8 +336,6 @@ def run_unit(method: str, seed: int, phase: str, lr_mult: float, steps: int, arg
         row['transformer'] = transformer_probe_top1(tr_maps, tr_y, va_maps, va_y,
                                                     epochs=args.probe_epochs)
         probed('transformer')
-        row['token_probe'] = token_probe(model, preprocess, args, evals)
-        probed('token_probe')
         path = osp.join(repo_path(args.work_dir), 'backbones', f'{method}_seed{seed}.pth')
         os.makedirs(osp.dirname(path), exist_ok=True)
         torch.save({'state_dict': {f'backbone.{k}': v for k, v in
@@ -343,11 +349,13 @@ def run_unit(method: str, seed: int, phase: str, lr_mult: float, steps: int, arg
 
 
 def token_probe(model, preprocess, args, evals) -> float:
-    """The augmented token probe of ``model``'s frozen backbone (``--probe-copies`` random-
-    resized-crop + flip views of every train image)."""
+    """The augmented token probe of ``model``'s frozen backbone (:data:`TOKEN_PROBE`):
+    ``--probe-copies`` random-resized-crop + flip views of every train image, and with
+    ``centre_view`` the centre crop that the val images get, one more view to draw from."""
     aug = [dict(type='LoadImageFromFile'),
-           dict(type='RandomResizedCrop', scale=args.size, crop_ratio_range=(0.08, 1.0),
-                backend='pillow', interpolation='bicubic'),
+           dict(type='RandomResizedCrop', scale=args.size,
+                crop_ratio_range=tuple(TOKEN_PROBE['crop_scale']), backend='pillow',
+                interpolation='bicubic'),
            dict(type='RandomFlip', prob=0.5), dict(type='PackInputs')]
     copies, labels = [], None
     for k in range(args.probe_copies):
@@ -355,9 +363,60 @@ def token_probe(model, preprocess, args, evals) -> float:
         data = loader(args.data_abs, 'train', aug, 50, False, 1000 + k, args.workers)
         maps, tokens, labels = token_features(model.backbone, preprocess, data)
         copies.append((maps, tokens))
+    if TOKEN_PROBE['centre_view']:
+        maps, tokens, centre_y = token_features(model.backbone, preprocess, evals['train'])
+        assert torch.equal(centre_y, labels), 'the views must list the train images alike'
+        copies.append((maps, tokens))
     va_maps, va_tokens, va_y = token_features(model.backbone, preprocess, evals['val'])
     return token_probe_top1(copies, labels, va_maps, va_tokens, va_y,
-                            epochs=args.token_probe_epochs)
+                            epochs=args.token_probe_epochs, pool=TOKEN_PROBE['pool'],
+                            pooled_skip=TOKEN_PROBE['pooled_skip'])
+
+
+def token_probe_settings(args) -> dict:
+    """What the token-probe records depend on (a change refuses the old records)."""
+    return dict(TOKEN_PROBE, crop_scale=list(TOKEN_PROBE['crop_scale']), size=args.size,
+                copies=args.probe_copies, epochs=args.token_probe_epochs, data=args.data)
+
+
+def token_probe_records(args) -> Records:
+    return Records(repo_path(args.token_records), token_probe_settings(args))
+
+
+def run_token_probes(args, records: Records, evals: dict, units=None) -> None:
+    """The token probe of every full unit (of ``units`` when given, else of ``--methods`` and
+    ``--seeds``) that ``--token-records`` does not hold yet, each from the unit's kept backbone,
+    checked against the SHA-256 that the unit recorded. A probe takes about 25 min on one
+    core; an interrupted one starts again."""
+    full = [r for r in phase_runs(records.reload().rows, 'full')
+            if (r['unit'] in units if units is not None else
+                (not args.methods or r['method'] in args.methods) and r['seed'] in args.seeds)]
+    rows = {r['unit']: r for r in full}
+    run_all([('unit', u, r['seed']) for u, r in rows.items()], token_probe_records(args),
+            lambda unit, seed: probe_unit(rows[unit], args, evals))
+
+
+def probe_unit(row: dict, args, evals: dict) -> dict:
+    """The token probe of the full unit ``row`` from its kept backbone."""
+    path = repo_path(row.get('backbone') or '')
+    if not row.get('backbone') or not osp.isfile(path):
+        raise SystemExit(f'{row["unit"]}: no backbone at {row.get("backbone")} (full units keep '
+                         f'theirs under {args.work_dir}/backbones); copy it there, or delete the '
+                         f'unit from {args.records} and run it again')
+    if sha256(path) != row['backbone_sha256']:
+        raise SystemExit(f'{row["unit"]}: {row["backbone"]} is not the backbone it recorded '
+                         f'(SHA-256 {row["backbone_sha256"][:12]}...); put that file back')
+    torch.manual_seed(row['seed'])
+    model = model_for(row['method'], args.arch, args.size, evals['num_classes'])
+    state = torch.load(path, map_location='cpu')['state_dict']
+    model.backbone.load_state_dict({k[len('backbone.'):]: v for k, v in state.items()})
+    model.eval()
+    start = time.time()
+    top1 = token_probe(model, lambda batch: model.data_preprocessor(batch, False), args, evals)
+    print(f'  {row["unit"]}: {PROBES["token_probe"]}: {top1:.1f} '
+          f'({(time.time() - start) / 60:.1f} min)', flush=True)
+    return dict(unit=row['unit'], method=row['method'], seed=row['seed'],
+                backbone_sha256=row['backbone_sha256'], token_probe=top1)
 
 
 # ------------------------------------------------------------------ the report
@@ -408,6 +467,7 @@ def acceptance(summary: Dict[str, dict]) -> List[str]:
 
 
 def write_report(args, records: Records, calib: Optional[dict]) -> str:
+    records.reload()             # with the units the other lane recorded meanwhile
     rows = records.rows
     parts = []
     if calib:
@@ -444,7 +504,7 @@ def write_report(args, records: Records, calib: Optional[dict]) -> str:
                          for r in sorted(screen, key=lambda r: -r['linear'])]))
     # every recorded seed, whatever --seeds this run was given: a lane that runs one seed
     # must not shrink the committed table to that seed
-    full = phase_runs(rows, 'full')
+    full = with_token_probes(phase_runs(rows, 'full'), args)
     summary = summary_rows(full, METHODS)
     if summary:
         table = markdown_table(
@@ -464,8 +524,27 @@ def write_report(args, records: Records, calib: Optional[dict]) -> str:
         draw(args, full, summary)
     text = '\n\n'.join(parts) or 'no records yet'
     settings = dict(records.settings, seeds=sorted({r['seed'] for r in full}) or args.seeds)
+    if getattr(args, 'token_records', None):
+        settings['token_probe'] = token_probe_settings(args)
     return report(f'Fixed-work study at {args.size} px ({osp.basename(args.data)}, '
                   f'{args.arch})', text, settings, args.out and repo_path(args.out), 'cpu')
+
+
+def with_token_probes(full: List[dict], args) -> List[dict]:
+    """The full units with the token probe of ``--token-records`` (None until a unit is
+    probed). The units of the first campaign weeks carry the first version of the probe in
+    their own records (random-resized crops only, no pooled skip), which this replaces."""
+    if not getattr(args, 'token_records', None):
+        return full
+    probes = {r['unit']: r for r in token_probe_records(args).rows}
+    out = []
+    for r in full:
+        probe = probes.get(r['unit'])
+        if probe and probe['backbone_sha256'] != r.get('backbone_sha256'):
+            raise SystemExit(f'{args.token_records}: the probe of {r["unit"]} was made on '
+                             f'another backbone than the unit recorded; delete its line')
+        out.append(dict(r, token_probe=probe and probe['token_probe']))
+    return out
 
 
 def best_or_none(records: Records, method: str) -> Optional[float]:
@@ -503,13 +582,16 @@ def draw(args, full: List[dict], summary: Dict[str, dict]) -> None:
 def main(argv=None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument('--preset', choices=['imagenette-256'], default='imagenette-256')
-    parser.add_argument('--phase', choices=['calibrate', 'search', 'screen', 'full'],
-                        default='full')
+    parser.add_argument('--phase', choices=['calibrate', 'search', 'screen', 'full',
+                                            'token-probe'], default='full')
     parser.add_argument('--methods', nargs='+', choices=METHODS + ('best-variant',),
                         default=None, help='best-variant (full phase): the screen\'s winner')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     for key in ('data', 'arch', 'records', 'calibration', 'out', 'work_dir'):
         parser.add_argument('--' + key.replace('_', '-'), default=PRESET[key])
+    parser.add_argument('--token-records', default=None,
+                        help='the token probes (default: --records with _token_probe before '
+                        '.jsonl)')
     parser.add_argument('--size', type=int, default=PRESET['size'])
     parser.add_argument('--batch', type=int, default=PRESET['batch'])
     parser.add_argument('--epochs', type=float, default=PRESET['epochs'],
@@ -528,6 +610,8 @@ def main(argv=None) -> str:
     parser.add_argument('--report-only', action='store_true')
     args = parser.parse_args(argv)
     args.data_abs = repo_path(args.data)
+    args.token_records = (args.token_records or
+                          osp.splitext(args.records)[0] + '_token_probe.jsonl')
     args.data = portable(args.data)
     torch.set_num_threads(args.threads)
     settings = dict(data=args.data, arch=args.arch, size=args.size, batch=args.batch,
@@ -561,6 +645,9 @@ def main(argv=None) -> str:
             if not jobs:
                 return write_report(args, records, calib)
             run_jobs(jobs, records, args, evals)
+    elif args.phase == 'token-probe':
+        run_token_probes(args, records, evals)
+        return write_report(args, records, calib)
     elif args.phase == 'screen':
         for m in args.methods or [v for v in VARIANTS if v != 'qbheat']:
             jobs.append((m, 0, best_lr_mult(records, m), steps_of(m, calib,
@@ -572,17 +659,20 @@ def main(argv=None) -> str:
             for seed in args.seeds:
                 mult = 0. if m == 'none' else best_lr_mult(records, m)
                 jobs.append((m, seed, mult, 0 if m == 'none' else steps_of(m, calib, 1.)))
-    run_jobs(jobs, records, args, evals)
+    units = run_jobs(jobs, records, args, evals)
+    if args.phase == 'full':
+        run_token_probes(args, records, evals, units)
     return write_report(args, records, calib)
 
 
-def run_jobs(jobs: list, records: Records, args, evals: dict) -> None:
-    """Run the ``(method, seed, lr_mult, steps)`` jobs not yet in ``records``."""
+def run_jobs(jobs: list, records: Records, args, evals: dict) -> List[str]:
+    """Run the ``(method, seed, lr_mult, steps)`` jobs not yet in ``records``; their units."""
     units = {f'{args.phase}_{m}_x{x:g}_seed{s}': (m, s, x, n) for m, s, x, n in jobs}
     run_all([('unit', u, units[u][1]) for u in units], records,
             lambda unit, seed: run_unit(units[unit][0], seed, args.phase, units[unit][2],
                                         units[unit][3], args, evals),
             weight=lambda unit: max(1, units[unit][3]))
+    return list(units)
 
 
 if __name__ == '__main__':

@@ -244,6 +244,7 @@ def paper_comparison(qbheat: dict, other: dict, name: str, variant: str = 'qbhea
 
 
 def write_report(args, records: Records) -> str:
+    records.reload()             # with the units the other lane recorded meanwhile
     rows = [r for r in records.rows if r['seed'] in args.seeds]
     methods = sorted({r['method'] for r in rows}, key=lambda m: (m == 'none', m))
     summary = {}

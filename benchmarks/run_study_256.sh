@@ -3,7 +3,9 @@
 # Every command skips the units already in the records and resumes an interrupted unit (study
 # units from their last sixth, detector units from their last checkpoint), so this script can
 # be started again after any interruption. The order puts the headline first: QB-Heat and
-# MoCo-v2 backbones, each detected on VOC as soon as it exists, then the other methods.
+# MoCo-v2 backbones, each detected on VOC as soon as it exists, then the other methods. A full
+# unit's command also makes its token probe when the unit has none yet (from the kept
+# backbone, about 25 min), so a restart after the probe changed probes every unit again.
 #
 #   bash benchmarks/run_study_256.sh            # both lanes in the background, logs in work_dirs/logs/
 #   bash benchmarks/run_study_256.sh a          # lane a in the foreground (b likewise)
@@ -15,6 +17,8 @@ study() { "$PY" benchmarks/ssl_study.py --preset imagenette-256 "$@"; }
 detect() { "$PY" benchmarks/frozen_detection_study.py --only "$@"; }
 VARIANTS="qbheat-local qbheat-recurrent-finola qbheat-loss-full"
 lane_a() {
+    # the supervised backbone's token probe first: it is the probe's acceptance check
+    study --phase token-probe --methods supervised
     study --phase search --methods qbheat
     study --phase full --methods qbheat --seeds 0
     detect qbheat_seed0

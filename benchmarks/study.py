@@ -222,14 +222,22 @@ class Records:
     def __init__(self, path: str, settings: Dict[str, object]) -> None:
         self.path, self.settings = path, settings
         self.rows: List[dict] = []
-        if osp.isfile(path):
-            with open(path) as f:
-                self.rows = [json.loads(line) for line in f if line.strip()]
-        stale = [r for r in self.rows if r.get('settings') != settings]
+        self.reload()
+
+    def reload(self) -> 'Records':
+        """Read the file again: another process (the study's other lane) may have appended
+        runs since this one started, and a report must not drop them."""
+        if not (self.path and osp.isfile(self.path)):
+            return self
+        with open(self.path) as f:
+            rows = [json.loads(line) for line in f if line.strip()]
+        stale = [r for r in rows if r.get('settings') != self.settings]
         if stale:
             raise SystemExit(
-                f'{path} holds {len(stale)} runs made with other settings '
+                f'{self.path} holds {len(stale)} runs made with other settings '
                 f'({stale[0].get("settings")}); pass another --records file or delete it')
+        self.rows = rows
+        return self
 
     def done(self, **key) -> Optional[dict]:
         for row in self.rows:
@@ -441,22 +449,32 @@ def token_probe_top1(train_copies: Sequence[Tuple[torch.Tensor, Optional[torch.T
                      val_tokens: Optional[torch.Tensor], val_y: torch.Tensor,
                      epochs: int = 40, batch: int = 256, embed_dims: int = 128,
                      num_heads: int = 4, lr: float = 1e-3, weight_decay: float = 0.05,
-                     warmup_epochs: int = 3, seed: int = 0) -> float:
+                     warmup_epochs: int = 3, seed: int = 0, pool: str = 'cls',
+                     pooled_skip: bool = False) -> float:
     """QB-Heat's non-linear probe as the plugin's ImageNet config runs it, on cached features:
     the last map's cells and the backbone's global tokens -> :class:`TransformerProbeNeck`
-    (one transformer block, [CLS]) -> Linear, top-1 (%) on the val features.
+    (one transformer block; its [CLS] output, or with ``pool='mean'`` the mean of its cell and
+    token outputs) -> Linear, top-1 (%) on the val features.
 
     Training sees augmented images: ``train_copies`` holds K (maps (N, C, h, w), tokens
     (N, M, d) or None) feature sets of K random-resized-crop + flip views of the same N
     images, and every epoch draws one of the K views of each image. Features are standardised
     per channel with the train statistics. AdamW (no decay on norms, biases, [CLS]), linear
-    warm-up over ``warmup_epochs`` then cosine to 0, per step."""
+    warm-up over ``warmup_epochs`` then cosine to 0, per step.
+
+    ``pooled_skip``: the classifier reads the block's [CLS] output (``embed_dims``) beside the
+    map's average-pooled cells (C, standardised with the train statistics of the pooled
+    features): the linear probe's input is then one of the probe's own inputs, so the block
+    adds to what a linear classifier reads instead of having to relearn it through its
+    ``embed_dims`` projection."""
     from mmpretrain.registry import MODELS
     maps = torch.stack([m for m, _ in train_copies])             # (K, N, C, h, w)
     toks = (torch.stack([t for _, t in train_copies]) if train_copies[0][1] is not None
             else None)
     mean = maps.float().mean(dim=(0, 1, 3, 4)).view(1, -1, 1, 1)
     std = maps.float().std(dim=(0, 1, 3, 4)).view(1, -1, 1, 1) + 1e-6
+    pooled = maps.float().mean(dim=(3, 4))                        # (K, N, C)
+    p_mean, p_std = pooled.mean(dim=(0, 1)), pooled.std(dim=(0, 1)) + 1e-6
     if toks is not None:
         t_mean, t_std = toks.float().mean(dim=(0, 1, 2)), toks.float().std(dim=(0, 1, 2)) + 1e-6
 
@@ -464,12 +482,19 @@ def token_probe_top1(train_copies: Sequence[Tuple[torch.Tensor, Optional[torch.T
         m = (m.float() - mean) / std
         return (m, ) if t is None else (m, (t.float() - t_mean) / t_std)
 
+    def logits_of(m, t):
+        out = neck(inputs(m, t))[0]                               # (B, embed_dims)
+        if pooled_skip:
+            out = torch.cat([out, (m.float().mean(dim=(2, 3)) - p_mean) / p_std], dim=1)
+        return clf(out)
+
     torch.manual_seed(seed)
     neck = MODELS.build(dict(type='TransformerProbeNeck', in_channels=maps.size(2),
                              embed_dims=embed_dims, num_heads=num_heads, mlp_ratio=4.,
-                             token_dims=None if toks is None else toks.size(-1)))
+                             token_dims=None if toks is None else toks.size(-1), pool=pool))
     neck.init_weights()
-    clf = torch.nn.Linear(embed_dims, int(train_y.max()) + 1)
+    clf = torch.nn.Linear(embed_dims + (maps.size(2) if pooled_skip else 0),
+                          int(train_y.max()) + 1)
     torch.nn.init.trunc_normal_(clf.weight, std=0.02)
     torch.nn.init.zeros_(clf.bias)
     decay = [p for n, p in neck.named_parameters() if p.dim() > 1 and 'cls_token' not in n]
@@ -492,8 +517,8 @@ def token_probe_top1(train_copies: Sequence[Tuple[torch.Tensor, Optional[torch.T
                       0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, total - warm))))
             for group in optim.param_groups:
                 group['lr'] = lr * factor
-            x = inputs(maps[v, idx], None if toks is None else toks[v, idx])
-            loss = F.cross_entropy(clf(neck(x)[0]), train_y[idx])
+            loss = F.cross_entropy(logits_of(maps[v, idx], None if toks is None else
+                                             toks[v, idx]), train_y[idx])
             optim.zero_grad()
             loss.backward()
             optim.step()
@@ -501,7 +526,6 @@ def token_probe_top1(train_copies: Sequence[Tuple[torch.Tensor, Optional[torch.T
     neck.eval()
     with torch.no_grad():
         logits = torch.cat([
-            clf(neck(inputs(val_maps[i:i + 256],
-                            None if val_tokens is None else val_tokens[i:i + 256]))[0])
+            logits_of(val_maps[i:i + 256], None if val_tokens is None else val_tokens[i:i + 256])
             for i in range(0, len(val_maps), 256)])
     return 100.0 * (logits.argmax(1) == val_y).float().mean().item()

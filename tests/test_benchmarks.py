@@ -291,9 +291,10 @@ def test_fixed_work_study_smoke_calibrates_searches_resumes_and_probes(tmp_path)
     """--preset imagenette-256's machinery on imagenette-mini at 64 px: the calibration gives
     every method B / (its cost per step) steps, the lr search records one unit per factor, a
     full unit killed after a curve point resumes from it, killed again during its probes
-    resumes with its training done, and ends at exactly its calibrated steps, with five
-    probes (the token probe included), its backbone's SHA-256 and a curve; --report-only
-    redraws the table without training."""
+    resumes with its training done, and ends at exactly its calibrated steps, with four
+    probes, its backbone's SHA-256 and a curve, then the token probe from the kept backbone in
+    its own records (made again, the same, by --phase token-probe; refused for a backbone
+    that is not the recorded one); --report-only redraws the table without training."""
     import hashlib
     import signal
     import subprocess
@@ -352,14 +353,31 @@ def test_fixed_work_study_smoke_calibrates_searches_resumes_and_probes(tmp_path)
     full = [json.loads(line) for line in (tmp_path / 'r.jsonl').read_text().splitlines()
             if json.loads(line)['phase'] == 'full'][0]
     assert full['steps'] == 20 and [p[1] for p in full['curve']] == [7, 13, 20]
-    for probe in ('knn', 'bag_knn', 'linear', 'transformer', 'token_probe'):
+    for probe in ('knn', 'bag_knn', 'linear', 'transformer'):
         assert 0 <= full[probe] <= 100
     backbone = osp.join(REPO, full['backbone'])
     assert full['backbone_sha256'] == hashlib.sha256(open(backbone, 'rb').read()).hexdigest()
     assert not list(partial.glob('*.pth'))
+    # the token probe's own records (beside --records), made from the kept backbone
+    probes = tmp_path / 'r_token_probe.jsonl'
+    probe, = [json.loads(line) for line in probes.read_text().splitlines()]
+    assert probe['unit'] == full['unit'] and 0 <= probe['token_probe'] <= 100
+    assert probe['backbone_sha256'] == full['backbone_sha256']
+    assert probe['settings']['centre_view'] and probe['settings']['copies'] == 2
+    # --phase token-probe probes again a unit whose probe is not recorded, from its backbone
+    probes.unlink()
+    again = run(base + ['--phase', 'token-probe'])
+    redone, = [json.loads(line) for line in probes.read_text().splitlines()]
+    assert redone['token_probe'] == probe['token_probe']       # the same backbone and seeds
     (tmp_path / 'o.md').unlink()
     report = run(base + ['--report-only'])
-    assert 'qbheat' in (tmp_path / 'o.md').read_text() and 'steps left' not in report.stdout
+    table = (tmp_path / 'o.md').read_text()
+    assert f'| {probe["token_probe"]:.1f} |' in table and 'steps left' not in report.stdout
+    # another backbone file under the unit's name is refused, naming the fix
+    probes.unlink()
+    torch.save({'state_dict': {}}, backbone)
+    bad = run(base + ['--phase', 'token-probe'], check=False)
+    assert bad.returncode != 0 and 'is not the backbone it recorded' in bad.stderr
 
 
 def test_lr_search_grows_past_the_edge_where_the_best_factor_lies():
@@ -436,7 +454,7 @@ def test_fixed_work_report_covers_every_recorded_seed_and_compares_each_variant(
     from fixed_work_study import write_report
     from study import Records
     rec = Records.__new__(Records)
-    rec.settings = dict(size=256)
+    rec.path, rec.settings = None, dict(size=256)
 
     def unit(method, seed, linear, token):
         return dict(phase='full', method=method, seed=seed, steps=10, linear=linear,
@@ -463,22 +481,24 @@ def test_fixed_work_report_covers_every_recorded_seed_and_compares_each_variant(
     assert 'is met.' in write_report(args, rec, None)
 
 
-def test_detection_report_compares_every_qbheat_variant_with_each_paper_comparator():
+def test_detection_report_compares_every_qbheat_variant_with_each_paper_comparator(tmp_path):
     """The detection report gets one line per (QB-Heat variant with units, comparator of the
     paper's claims with units): the default and the full-image-loss variant against MoCo-v2;
-    no supervised line while supervised has no unit."""
+    no supervised line while supervised has no unit. A unit that the other lane records after
+    this process read the file is in the report all the same."""
     import types
     sys.path.insert(0, osp.join(REPO, 'benchmarks'))
     from frozen_detection_study import write_report
     from study import Records
-    rec = Records.__new__(Records)
-    rec.settings = dict(image_scale=[256, 256])
+    path, settings = str(tmp_path / 'det.jsonl'), dict(image_scale=[256, 256])
+    rec = Records(path, settings)
 
     def unit(method, ap, ap50):
         return dict(method=method, seed=0, AP=ap, AP50=ap50, train_s=600.)
 
-    rec.rows = [unit('qbheat', 1.0, 3.0), unit('qbheat', 0.8, 2.8), unit('mocov2', 1.2, 3.4),
-                unit('qbheat-loss-full', 1.5, 4.0), unit('none', 0.2, 0.8)]
+    for row in (unit('qbheat', 1.0, 3.0), unit('qbheat', 0.8, 2.8), unit('mocov2', 1.2, 3.4),
+                unit('qbheat-loss-full', 1.5, 4.0), unit('none', 0.2, 0.8)):
+        rec.add(row)
     args = types.SimpleNamespace(seeds=[0], out=None, no_picture=True, threads=1)
     text = write_report(args, rec)
     assert '| qbheat | 2 | 0.9 ± 0.1 | 2.9 ± 0.1 |' in text
@@ -486,6 +506,11 @@ def test_detection_report_compares_every_qbheat_variant_with_each_paper_comparat
     assert len(lines) == 2 and 'supervised' not in text
     assert lines[0].startswith('QB-Heat − MoCo-v2: -0.3 AP, -0.5 AP50 here (2 and 1 units')
     assert lines[1].startswith('QB-Heat (full-image loss) − MoCo-v2: +0.3 AP, +0.6 AP50 here')
+    # the other lane (another process, its own Records) records a supervised unit
+    Records(path, settings).add(unit('supervised', 2.0, 6.0))
+    text = write_report(args, rec)
+    assert '| supervised | 1 | 2.0 | 6.0 |' in text
+    assert 'QB-Heat − supervised: -1.1 AP, -3.1 AP50 here (2 and 1 units' in text
 
 
 def test_detection_paper_comparison_gives_ap_and_ap50_gaps_with_their_standard_error():
@@ -505,3 +530,29 @@ def test_detection_paper_comparison_gives_ap_and_ap50_gaps_with_their_standard_e
     # a variant is named as the 256-px study names it
     text = paper_comparison(qbheat, mocov2, 'mocov2', 'qbheat-loss-full')
     assert text.startswith('QB-Heat (full-image loss) − MoCo-v2: -0.2 ± 0.1 AP')
+
+
+@pytest.mark.parametrize('pool,pooled_skip', [('cls', False), ('cls', True), ('mean', True)])
+def test_token_probe_learns_a_class_held_in_the_pooled_map(pool, pooled_skip):
+    """The token probe, [CLS] or mean-pooled, with or without the pooled map beside the block's
+    output, learns two classes that only the mean of one channel over the cells separates
+    (the other channels and the tokens are noise), from two augmented views per image, and
+    gives the same top-1 when run again with the same seed."""
+    sys.path.insert(0, osp.join(REPO, 'benchmarks'))
+    from study import token_probe_top1
+    g = torch.Generator().manual_seed(0)
+
+    def features(n):
+        y = torch.arange(n) % 2
+        maps = torch.randn(n, 8, 4, 4, generator=g)
+        maps[:, 0] += (2. * y - 1.).view(-1, 1, 1) * 0.8       # the class, in channel 0's mean
+        return maps.half(), torch.randn(n, 3, 6, generator=g).half(), y
+
+    m1, t1, y = features(256)
+    m2 = (m1.float() + 0.1 * torch.randn(m1.shape, generator=g)).half()   # a second view
+    vm, vt, vy = features(128)
+    kwargs = dict(epochs=15, batch=32, embed_dims=16, num_heads=2, lr=3e-3, warmup_epochs=1,
+                  pool=pool, pooled_skip=pooled_skip)
+    top1 = token_probe_top1([(m1, t1), (m2, t1)], y, vm, vt, vy, **kwargs)
+    assert top1 >= 95.
+    assert token_probe_top1([(m1, t1), (m2, t1)], y, vm, vt, vy, **kwargs) == top1
