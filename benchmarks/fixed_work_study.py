@@ -117,6 +117,19 @@ def train_pipeline(method: str, size: int) -> list:
     return pipelines(size)[method.split('-')[0]]
 
 
+def checked_backbone(name: str, path: str, recorded: Optional[str]) -> str:
+    """The SHA-256 of the kept backbone ``path`` of unit ``name``; one clear error when the
+    file is missing or is not the one whose SHA-256 the study ``recorded`` (None: unchecked)."""
+    if not path or not osp.isfile(repo_path(path)):
+        raise SystemExit(f'{name}: the backbone {path} is not here; run its unit of '
+                         f'ssl_study.py --preset imagenette-256 (or pass --backbones)')
+    digest = sha256(repo_path(path))
+    if recorded and digest != recorded:
+        raise SystemExit(f'{name}: {path} has SHA-256 {digest[:12]}..., the study recorded '
+                         f'{recorded[:12]}...: not the backbone it measured; put that file back')
+    return digest
+
+
 def sha256(path: str) -> str:
     h = hashlib.sha256()
     with open(path, 'rb') as f:
@@ -398,14 +411,8 @@ def run_token_probes(args, records: Records, evals: dict, units=None) -> None:
 
 def probe_unit(row: dict, args, evals: dict) -> dict:
     """The token probe of the full unit ``row`` from its kept backbone."""
-    path = repo_path(row.get('backbone') or '')
-    if not row.get('backbone') or not osp.isfile(path):
-        raise SystemExit(f'{row["unit"]}: no backbone at {row.get("backbone")} (full units keep '
-                         f'theirs under {args.work_dir}/backbones); copy it there, or delete the '
-                         f'unit from {args.records} and run it again')
-    if sha256(path) != row['backbone_sha256']:
-        raise SystemExit(f'{row["unit"]}: {row["backbone"]} is not the backbone it recorded '
-                         f'(SHA-256 {row["backbone_sha256"][:12]}...); put that file back')
+    checked_backbone(row['unit'], row.get('backbone'), row['backbone_sha256'])
+    path = repo_path(row['backbone'])
     torch.manual_seed(row['seed'])
     model = model_for(row['method'], args.arch, args.size, evals['num_classes'])
     state = torch.load(path, map_location='cpu')['state_dict']
@@ -532,8 +539,8 @@ def write_report(args, records: Records, calib: Optional[dict]) -> str:
 
 def with_token_probes(full: List[dict], args) -> List[dict]:
     """The full units with the token probe of ``--token-records`` (None until a unit is
-    probed). The units of the first campaign weeks carry the first version of the probe in
-    their own records (random-resized crops only, no pooled skip), which this replaces."""
+    probed). The units recorded before the second version carry the first one in their
+    own records (random-resized crops only, no pooled skip), which this replaces."""
     if not getattr(args, 'token_records', None):
         return full
     probes = {r['unit']: r for r in token_probe_records(args).rows}

@@ -30,7 +30,7 @@ from typing import Dict, List, Optional, Tuple
 
 from common import REPO, markdown_table, report
 
-from fixed_work_study import VARIANTS, repo_path, sha256  # noqa: E402
+from fixed_work_study import VARIANTS, checked_backbone, repo_path  # noqa: E402
 from study import DISPLAY_NAMES, Records, difference, fmt, mean_std, run_all  # noqa: E402
 
 CONFIG = 'configs/mmdet/retinanet_mobileformer-26m_fpn64_frozen_2x_voc-256px.py'
@@ -108,13 +108,7 @@ def smoke_options(args) -> List[str]:
 def run_unit(name: str, seed: int, args, backbones: Dict[str, dict]) -> dict:
     info = backbones[name]
     path = repo_path(info['path'])
-    if not osp.isfile(path):
-        raise SystemExit(f'{name}: the backbone {info["path"]} is not here; run its unit of '
-                         f'ssl_study.py --preset imagenette-256 (or pass --backbones)')
-    digest = sha256(path)
-    if info.get('sha256') and digest != info['sha256']:
-        raise SystemExit(f'{name}: {info["path"]} has SHA-256 {digest[:12]}..., the study '
-                         f'recorded {info["sha256"][:12]}...: not the backbone it measured')
+    digest = checked_backbone(name, info['path'], info.get('sha256'))
     work = osp.join(repo_path(args.work_dir), f'{name}_det{seed}')
     os.makedirs(work, exist_ok=True)
     log = osp.join(work, 'unit.log')

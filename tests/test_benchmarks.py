@@ -377,7 +377,7 @@ def test_fixed_work_study_smoke_calibrates_searches_resumes_and_probes(tmp_path)
     probes.unlink()
     torch.save({'state_dict': {}}, backbone)
     bad = run(base + ['--phase', 'token-probe'], check=False)
-    assert bad.returncode != 0 and 'is not the backbone it recorded' in bad.stderr
+    assert bad.returncode != 0 and 'not the backbone it measured' in bad.stderr
 
 
 def test_lr_search_grows_past_the_edge_where_the_best_factor_lies():
