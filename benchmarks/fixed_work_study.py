@@ -117,12 +117,17 @@ def train_pipeline(method: str, size: int) -> list:
     return pipelines(size)[method.split('-')[0]]
 
 
+LOST_BACKBONE_FIX = ('put the file back, or train another seed of the method '
+                     '(ssl_study.py --preset imagenette-256 --phase full --methods M --seeds N), '
+                     'which keeps its own')
+
+
 def checked_backbone(name: str, path: str, recorded: Optional[str]) -> str:
     """The SHA-256 of the kept backbone ``path`` of unit ``name``; one clear error when the
     file is missing or is not the one whose SHA-256 the study ``recorded`` (None: unchecked)."""
     if not path or not osp.isfile(repo_path(path)):
-        raise SystemExit(f'{name}: the backbone {path} is not here; run its unit of '
-                         f'ssl_study.py --preset imagenette-256 (or pass --backbones)')
+        raise SystemExit(f'{name}: its backbone {path} is not on this machine (kept backbones '
+                         f'live outside git): {LOST_BACKBONE_FIX}')
     digest = sha256(repo_path(path))
     if recorded and digest != recorded:
         raise SystemExit(f'{name}: {path} has SHA-256 {digest[:12]}..., the study recorded '
@@ -396,17 +401,25 @@ def token_probe_records(args) -> Records:
     return Records(repo_path(args.token_records), token_probe_settings(args))
 
 
-def run_token_probes(args, records: Records, evals: dict, units=None) -> None:
+def run_token_probes(args, records: Records, evals: dict, units=None) -> List[str]:
     """The token probe of every full unit (of ``units`` when given, else of ``--methods`` and
     ``--seeds``) that ``--token-records`` does not hold yet, each from the unit's kept backbone,
     checked against the SHA-256 that the unit recorded. A probe takes about 25 min on one
-    core; an interrupted one starts again."""
+    core; an interrupted one starts again. The units whose backbone is not on this machine
+    are left out (the others are probed all the same) and returned."""
     full = [r for r in phase_runs(records.reload().rows, 'full')
             if (r['unit'] in units if units is not None else
                 (not args.methods or r['method'] in args.methods) and r['seed'] in args.seeds)]
-    rows = {r['unit']: r for r in full}
-    run_all([('unit', u, r['seed']) for u, r in rows.items()], token_probe_records(args),
+    probes = token_probe_records(args)
+    rows, lost = {}, []
+    for r in full:
+        if probes.done(unit=r['unit']) or osp.isfile(repo_path(r.get('backbone') or '')):
+            rows[r['unit']] = r
+        else:
+            lost.append(r['unit'])
+    run_all([('unit', u, r['seed']) for u, r in rows.items()], probes,
             lambda unit, seed: probe_unit(rows[unit], args, evals))
+    return lost
 
 
 def probe_unit(row: dict, args, evals: dict) -> dict:
@@ -428,15 +441,31 @@ def probe_unit(row: dict, args, evals: dict) -> dict:
 
 # ------------------------------------------------------------------ the report
 def summary_rows(rows: List[dict], key_methods) -> Dict[str, dict]:
+    """``{method: {probe: (mean, std), 'seeds': units, 'counts': {probe: units}}}``. A probe
+    is summarised over the units that have it (the token probe's second version exists only
+    for the units whose kept backbone was on disk when it came): ``counts`` says over how
+    many."""
     out = {}
     for m in key_methods:
         runs = [r for r in rows if r['method'] == m]
         if runs:
-            out[m] = {p: mean_std([r[p] for r in runs]) for p in
-                      ['steps', 'epochs', 'cpu_s', 'knn', 'linear'] + list(PROBES)
-                      if all(r.get(p) is not None for r in runs)}
-            out[m]['seeds'] = len(runs)
+            out[m] = dict(seeds=len(runs), counts={})
+            for p in ['steps', 'epochs', 'cpu_s', 'knn', 'linear'] + list(PROBES):
+                values = [r[p] for r in runs if r.get(p) is not None]
+                if values:
+                    out[m][p] = mean_std(values)
+                    out[m]['counts'][p] = len(values)
     return out
+
+
+def summary_cell(entry: dict, probe: str) -> str:
+    """A :func:`summary_rows` entry's ``probe`` as ``mean ± std``, with ``(n of N)`` when
+    only n of its N units have it; '-' when none has."""
+    if probe not in entry:
+        return '-'
+    n = entry['counts'][probe]
+    return fmt(entry[probe], 1, n) + (f' ({n} of {entry["seeds"]})' if n < entry['seeds']
+                                      else '')
 
 
 # the paper's classification claims (ImageNet, its 5.8M Mobile-Former): QB-Heat - MoCo-v2
@@ -453,11 +482,13 @@ def paper_comparison(qbheat: dict, mocov2: dict, name: str = 'QB-Heat') -> str:
     for probe, (gap, said) in PAPER_GAPS.items():
         if probe not in qbheat or probe not in mocov2:
             continue
-        gap_here = difference(qbheat[probe], qbheat['seeds'], mocov2[probe], mocov2['seeds'])
+        na, nb = qbheat['counts'][probe], mocov2['counts'][probe]
+        gap_here = difference(qbheat[probe], na, mocov2[probe], nb)
         paper = f'{gap:+.1f}, {said}' if gap is not None else said
-        items.append(f'{PROBES.get(probe, probe)} {gap_here} (paper: {paper})')
-    return (f'**{name} − MoCo-v2** ({qbheat["seeds"]} and {mocov2["seeds"]} seeds; the paper: '
-            f'ImageNet, its 5.8M Mobile-Former): ' + '; '.join(items) + '.')
+        items.append(f'{PROBES.get(probe, probe)} {gap_here} over {na} and {nb} seeds '
+                     f'(paper: {paper})')
+    return (f'**{name} − MoCo-v2** (the paper: ImageNet, its 5.8M Mobile-Former): '
+            + '; '.join(items) + '.')
 
 
 def acceptance(summary: Dict[str, dict]) -> List[str]:
@@ -467,8 +498,9 @@ def acceptance(summary: Dict[str, dict]) -> List[str]:
     if 'token_probe' not in sup or 'linear' not in sup:
         return []
     token, linear = sup['token_probe'][0], sup['linear'][0]
-    return [f'**The token probe on the supervised backbone** ({sup["seeds"]} seed'
-            f'{"s" if sup["seeds"] > 1 else ""}): {token:.1f} against {linear:.1f} for the '
+    n = sup['counts']['token_probe']
+    return [f'**The token probe on the supervised backbone** ({n} seed'
+            f'{"s" if n > 1 else ""}): {token:.1f} against {linear:.1f} for the '
             f'linear probe ({token - linear:+.1f}); the acceptance, not below the linear probe, '
             f'is {"met" if token >= linear else "not met"}.']
 
@@ -520,7 +552,7 @@ def write_report(args, records: Records, calib: Optional[dict]) -> str:
             [[m, s['seeds'], f'{s["steps"][0]:.0f}',
               f'{s["epochs"][0]:.1f}' if 'epochs' in s else '-',
               f'{s["cpu_s"][0] / 3600:.2f}' if 'cpu_s' in s else '-'] +
-             [fmt(s[p], 1, s['seeds']) if p in s else '-' for p in PROBES]
+             [summary_cell(s, p) for p in PROBES]
              for m, s in summary.items()])
         parts.append('**Full runs** (top-1 on all val images, mean ± std over seeds):\n\n' +
                      table)
@@ -637,8 +669,7 @@ def main(argv=None) -> str:
         args.methods = args.methods or [m for m in METHODS if m != 'none']
         calibrate(args, len(train))
         return write_report(args, records, load_calibration(args))
-    evals = cached_eval_batches(args.data_abs, args.size, args.workers)
-    evals['train_images'] = sum(len(b['data_samples']) for b in evals['train'])
+    evals = EvalBatches(args)
     calib = load_calibration(args)
     jobs = []
     if args.phase == 'search':
@@ -653,8 +684,12 @@ def main(argv=None) -> str:
                 return write_report(args, records, calib)
             run_jobs(jobs, records, args, evals)
     elif args.phase == 'token-probe':
-        run_token_probes(args, records, evals)
-        return write_report(args, records, calib)
+        lost = run_token_probes(args, records, evals)
+        text = write_report(args, records, calib)
+        if lost:
+            raise SystemExit(f'not probed, their kept backbones are not on this machine: '
+                             f'{", ".join(lost)}; {LOST_BACKBONE_FIX}')
+        return text
     elif args.phase == 'screen':
         for m in args.methods or [v for v in VARIANTS if v != 'qbheat']:
             jobs.append((m, 0, best_lr_mult(records, m), steps_of(m, calib,
@@ -670,6 +705,23 @@ def main(argv=None) -> str:
     if args.phase == 'full':
         run_token_probes(args, records, evals, units)
     return write_report(args, records, calib)
+
+
+class EvalBatches(dict):
+    """The cached train and val batches of the probes (:func:`study.cached_eval_batches`),
+    with ``train_images``; read on first use, so a command whose units are all recorded (a
+    lane started again) does not spend minutes decoding 13k images."""
+
+    def __init__(self, args) -> None:
+        super().__init__()
+        self.args = args
+
+    def __missing__(self, key: str):
+        if not self:
+            self.update(cached_eval_batches(self.args.data_abs, self.args.size,
+                                            self.args.workers))
+            self['train_images'] = sum(len(b['data_samples']) for b in self['train'])
+        return super().__getitem__(key)
 
 
 def run_jobs(jobs: list, records: Records, args, evals: dict) -> List[str]:

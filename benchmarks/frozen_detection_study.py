@@ -141,8 +141,9 @@ def run_unit(name: str, seed: int, args, backbones: Dict[str, dict]) -> dict:
 
 def draw(args, rows: List[dict]) -> str:
     """The same val images with their ground truth and each method's detections (first
-    seed), side by side. Without any detector checkpoint (a fresh clone) the picture already
-    there is kept, not redrawn."""
+    seed), side by side. When some method of the table has no detector checkpoint here (a
+    fresh clone, a machine that lost them) the picture already there is kept, not redrawn
+    without that method's column; a missing picture is drawn from what there is."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -158,8 +159,13 @@ def draw(args, rows: List[dict]) -> str:
         if r['method'] not in firsts and osp.isfile(repo_path(r['checkpoint'])):
             firsts[r['method']] = r
     out = osp.splitext(repo_path(args.out))[0] + '.png'
+    missing = sorted({r['method'] for r in rows} - set(firsts))
+    if missing and osp.isfile(out):
+        print(f'{osp.relpath(out, REPO)} kept: no detector checkpoint here for '
+              f'{", ".join(missing)}', flush=True)
+        return out
     if not firsts:
-        return out if osp.isfile(out) else ''
+        return ''
     with open(osp.join(args.data_abs, 'annotations', 'instances_val.json')) as f:
         coco = json.load(f)
     images = coco['images']

@@ -5,7 +5,10 @@
 # be started again after any interruption. The order puts the headline first: QB-Heat and
 # MoCo-v2 backbones, each detected on VOC as soon as it exists, then the other methods. A full
 # unit's command also makes its token probe when the unit has none yet (from the kept
-# backbone, about 25 min), so a restart after the probe changed probes every unit again.
+# backbone, about 25 min), so a restart after the probe changed probes every unit again; a
+# unit whose kept backbone is gone (a fresh machine) is passed over. The last seeds (3 and
+# more) exist for the token probe's second version: it came after the first units' kept
+# backbones were lost with their machine, so it is measured on seeds trained since.
 #
 #   bash benchmarks/run_study_256.sh            # both lanes in the background, logs in work_dirs/logs/
 #   bash benchmarks/run_study_256.sh a          # lane a in the foreground (b likewise)
@@ -35,6 +38,10 @@ lane_a() {
     study --phase search --methods vicreg
     study --phase full --methods vicreg --seeds 0
     detect vicreg_seed0
+    for seed in 3 4; do
+        study --phase full --methods mocov2 --seeds $seed
+    done
+    study --phase full --methods qbheat --seeds 5
 }
 lane_b() {
     for seed in 0 1 2; do
@@ -42,10 +49,12 @@ lane_b() {
         detect mocov2_seed$seed
     done
     study --phase screen
+    study --phase full --methods qbheat --seeds 3
     for seed in 0 1 2; do
         study --phase full --methods best-variant --seeds $seed
         detect $(for v in $VARIANTS; do echo ${v}_seed$seed; done)
     done
+    study --phase full --methods qbheat --seeds 4
 }
 case "${1:-both}" in
     a) lane_a ;;

@@ -378,6 +378,12 @@ def test_fixed_work_study_smoke_calibrates_searches_resumes_and_probes(tmp_path)
     torch.save({'state_dict': {}}, backbone)
     bad = run(base + ['--phase', 'token-probe'], check=False)
     assert bad.returncode != 0 and 'not the backbone it measured' in bad.stderr
+    # a machine that lost the kept backbone: one error naming the unit and the fix
+    os.remove(backbone)
+    lost = run(base + ['--phase', 'token-probe'], check=False)
+    assert lost.returncode != 0 and not probes.exists()
+    assert (f'not probed, their kept backbones are not on this machine: {full["unit"]}; put '
+            f'the file back, or train another seed') in lost.stderr
 
 
 def test_lr_search_grows_past_the_edge_where_the_best_factor_lies():
@@ -434,15 +440,18 @@ def test_paper_comparison_gives_the_gap_and_its_standard_error():
     error only when both methods have at least two seeds."""
     sys.path.insert(0, osp.join(REPO, 'benchmarks'))
     from fixed_work_study import paper_comparison
-    qbheat = dict(seeds=3, linear=(50.0, 1.0), token_probe=(60.0, 3.0))
-    mocov2 = dict(seeds=3, linear=(52.0, 2.0), token_probe=(58.0, 0.0))
+    three = dict(linear=3, token_probe=3)
+    qbheat = dict(seeds=3, counts=three, linear=(50.0, 1.0), token_probe=(60.0, 3.0))
+    mocov2 = dict(seeds=3, counts=three, linear=(52.0, 2.0), token_probe=(58.0, 0.0))
     text = paper_comparison(qbheat, mocov2)
     # sqrt(1/3 + 4/3) = 1.29; sqrt(9/3 + 0) = 1.73
-    assert 'linear -2.0 ± 1.3 (paper: on par)' in text
-    assert '+2.0 ± 1.7 (paper: +12.7, non-linear probe 65.6 vs 52.9)' in text
-    assert '(3 and 3 seeds' in text
-    text = paper_comparison(dict(qbheat, seeds=1), mocov2)
-    assert 'linear -2.0 (paper' in text and '±' not in text
+    assert 'linear -2.0 ± 1.3 over 3 and 3 seeds (paper: on par)' in text
+    assert '+2.0 ± 1.7 over 3 and 3 seeds (paper: +12.7, non-linear probe 65.6 vs 52.9)' in text
+    text = paper_comparison(dict(qbheat, counts=dict(linear=1, token_probe=1)), mocov2)
+    assert 'linear -2.0 over 1 and 3 seeds (paper' in text and '±' not in text
+    # the token probe of only 2 of MoCo-v2's 3 seeds: its n is 2; sqrt(9/3 + 0/2) = 1.73
+    text = paper_comparison(qbheat, dict(mocov2, counts=dict(linear=3, token_probe=2)))
+    assert '+2.0 ± 1.7 over 3 and 2 seeds (paper: +12.7' in text
 
 
 def test_fixed_work_report_covers_every_recorded_seed_and_compares_each_variant():
@@ -468,9 +477,17 @@ def test_fixed_work_report_covers_every_recorded_seed_and_compares_each_variant(
     assert '| qbheat | 3 | 10 |' in text and '| mocov2 | 2 | 10 |' in text
     assert 'seeds=[0, 1, 2]' in text
     # 52 - 52 = 0, sqrt(4/3 + 2/2) = 1.53
-    assert '**QB-Heat − MoCo-v2** (3 and 2 seeds' in text and 'linear +0.0 ± 1.5' in text
-    assert '**QB-Heat (full-image loss) − MoCo-v2** (1 and 2 seeds' in text
-    assert 'linear +3.0 (paper: on par)' in text
+    assert '**QB-Heat − MoCo-v2**' in text and 'linear +0.0 ± 1.5 over 3 and 2 seeds' in text
+    assert '**QB-Heat (full-image loss) − MoCo-v2**' in text
+    assert 'linear +3.0 over 1 and 2 seeds (paper: on par)' in text
+    # a probe that only some units have is summarised over those, and the table says so:
+    # QB-Heat's token probe on seeds 0 and 2 only: (60 + 64) / 2 = 62, std 2.83
+    rec.rows[1]['token_probe'] = None
+    text = write_report(args, rec, None)
+    assert '| 62.0 ± 2.8 (2 of 3) |' in text
+    # sqrt(8 / 2 + 2 / 2) = 2.24
+    assert 'token probe (map + tokens, aug.) +0.0 ± 2.2 over 2 and 2 seeds' in text
+    rec.rows[1]['token_probe'] = 62.
     assert 'supervised backbone' not in text          # no supervised unit yet
     rec.rows += [unit('supervised', 0, 70., 69.5)]
     text = write_report(args, rec, None)
@@ -479,6 +496,28 @@ def test_fixed_work_report_covers_every_recorded_seed_and_compares_each_variant(
     rec.rows[-1]['token_probe'] = 72.
     assert '72.0 against 70.0 for the linear probe (+2.0)' in write_report(args, rec, None)
     assert 'is met.' in write_report(args, rec, None)
+
+
+def test_detection_picture_is_kept_when_a_method_has_no_detector_checkpoint_here(tmp_path):
+    """On a machine that lost some detector checkpoints, a new unit must not redraw the
+    committed picture with its own column alone: the picture stays byte for byte."""
+    import types
+    sys.path.insert(0, osp.join(REPO, 'benchmarks'))
+    from frozen_detection_study import draw
+    out = tmp_path / 'det.md'
+    picture = tmp_path / 'det.png'
+    picture.write_bytes(b'the committed picture')
+    kept = tmp_path / 'vicreg.pth'
+    kept.write_bytes(b'not a checkpoint: drawing from it would fail')
+    rows = [dict(method='qbheat', backbone='qbheat_seed0', seed=0,
+                 checkpoint=str(tmp_path / 'gone.pth'), AP=1.0),
+            dict(method='vicreg', backbone='vicreg_seed0', seed=0, checkpoint=str(kept),
+                 AP=1.0)]
+    args = types.SimpleNamespace(out=str(out))
+    assert draw(args, rows) == str(picture)
+    assert picture.read_bytes() == b'the committed picture'
+    picture.unlink()                  # no picture yet and no checkpoint at all: nothing drawn
+    assert draw(args, rows[:1]) == '' and not picture.exists()
 
 
 def test_detection_report_compares_every_qbheat_variant_with_each_paper_comparator(tmp_path):
