@@ -354,16 +354,35 @@ def run_unit(method: str, seed: int, phase: str, lr_mult: float, steps: int, arg
         row['transformer'] = transformer_probe_top1(tr_maps, tr_y, va_maps, va_y,
                                                     epochs=args.probe_epochs)
         probed('transformer')
-        path = osp.join(repo_path(args.work_dir), 'backbones', f'{method}_seed{seed}.pth')
-        os.makedirs(osp.dirname(path), exist_ok=True)
-        torch.save({'state_dict': {f'backbone.{k}': v for k, v in
-                                   model.backbone.state_dict().items()},
-                    'meta': dict(method=method, seed=seed, steps=row['steps'], arch=args.arch,
-                                 lr_mult=lr_mult, size=args.size)}, path)
+        path = keep_backbone(model.backbone, method, seed, row['steps'], lr_mult, args)
         row.update(backbone=portable(path), backbone_sha256=sha256(path))
     if osp.isfile(partial):
         os.remove(partial)
     return row
+
+
+def keep_backbone(backbone, method: str, seed: int, steps: int, lr_mult: float, args) -> str:
+    """Save a full unit's final ``backbone`` where the detection study and the token probe
+    find it (``--work-dir``/backbones/METHOD_seedN.pth, outside git); its path."""
+    path = osp.join(repo_path(args.work_dir), 'backbones', f'{method}_seed{seed}.pth')
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    torch.save({'state_dict': {f'backbone.{k}': v for k, v in backbone.state_dict().items()},
+                'meta': dict(method=method, seed=seed, steps=steps, arch=args.arch,
+                             lr_mult=lr_mult, size=args.size)}, path)
+    return path
+
+
+def rebuild_random_init(row: dict, args, evals: dict) -> None:
+    """Save the random-init unit ``row``'s backbone again: it is its seed's initialisation,
+    built as :func:`run_unit` built it, so the file comes out bitwise the same (the SHA-256
+    check of :func:`checked_backbone` that follows proves it)."""
+    torch.manual_seed(row['seed'])
+    from mmengine.logging import MessageHub
+    MessageHub.get_current_instance().update_info('iter', -1)
+    model = model_for(row['method'], args.arch, args.size, evals['num_classes'])
+    keep_backbone(model.backbone, row['method'], row['seed'], 0, 0., args)
+    print(f'  {row["unit"]}: its random-init backbone built again from seed {row["seed"]}',
+          flush=True)
 
 
 def token_probe(model, preprocess, args, evals) -> float:
@@ -405,15 +424,20 @@ def run_token_probes(args, records: Records, evals: dict, units=None) -> List[st
     """The token probe of every full unit (of ``units`` when given, else of ``--methods`` and
     ``--seeds``) that ``--token-records`` does not hold yet, each from the unit's kept backbone,
     checked against the SHA-256 that the unit recorded. A probe takes about 25 min on one
-    core; an interrupted one starts again. The units whose backbone is not on this machine
-    are left out (the others are probed all the same) and returned."""
+    core; an interrupted one starts again. A random-init unit's backbone is built again when
+    it is not here; the trained units whose backbone is not on this machine are left out (the
+    others are probed all the same) and returned."""
     full = [r for r in phase_runs(records.reload().rows, 'full')
             if (r['unit'] in units if units is not None else
                 (not args.methods or r['method'] in args.methods) and r['seed'] in args.seeds)]
     probes = token_probe_records(args)
     rows, lost = {}, []
     for r in full:
-        if probes.done(unit=r['unit']) or osp.isfile(repo_path(r.get('backbone') or '')):
+        here = osp.isfile(repo_path(r.get('backbone') or ''))
+        if not (here or probes.done(unit=r['unit'])) and r['method'] == 'none':
+            rebuild_random_init(r, args, evals)
+            here = True
+        if here or probes.done(unit=r['unit']):
             rows[r['unit']] = r
         else:
             lost.append(r['unit'])

@@ -50,6 +50,8 @@ lane_b() {
     done
     study --phase screen
     study --phase full --methods qbheat --seeds 3
+    # random init's backbone is its seed's initialisation: on a fresh machine it is built again
+    study --phase token-probe --methods none
     for seed in 0 1 2; do
         study --phase full --methods best-variant --seeds $seed
         detect $(for v in $VARIANTS; do echo ${v}_seed$seed; done)

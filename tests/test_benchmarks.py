@@ -294,7 +294,8 @@ def test_fixed_work_study_smoke_calibrates_searches_resumes_and_probes(tmp_path)
     resumes with its training done, and ends at exactly its calibrated steps, with four
     probes, its backbone's SHA-256 and a curve, then the token probe from the kept backbone in
     its own records (made again, the same, by --phase token-probe; refused for a backbone
-    that is not the recorded one); --report-only redraws the table without training."""
+    that is not the recorded one, or gone; a random-init one is built again, bitwise);
+    --report-only redraws the table without training."""
     import hashlib
     import signal
     import subprocess
@@ -384,6 +385,18 @@ def test_fixed_work_study_smoke_calibrates_searches_resumes_and_probes(tmp_path)
     assert lost.returncode != 0 and not probes.exists()
     assert (f'not probed, their kept backbones are not on this machine: {full["unit"]}; put '
             f'the file back, or train another seed') in lost.stderr
+    # a random-init unit's backbone is its seed's initialisation: built again, bitwise
+    run(base + ['--phase', 'full', '--methods', 'none', '--seeds', '0'])
+    rand = [json.loads(line) for line in (tmp_path / 'r.jsonl').read_text().splitlines()
+            if json.loads(line)['method'] == 'none'][0]
+    first, = [json.loads(line) for line in probes.read_text().splitlines()]
+    probes.unlink()
+    os.remove(osp.join(REPO, rand['backbone']))
+    rebuilt = run(base + ['--phase', 'token-probe', '--methods', 'none'])
+    assert 'its random-init backbone built again from seed 0' in rebuilt.stdout
+    again, = [json.loads(line) for line in probes.read_text().splitlines()]
+    assert again['backbone_sha256'] == rand['backbone_sha256']
+    assert again['token_probe'] == first['token_probe'] and first['unit'] == rand['unit']
 
 
 def test_lr_search_grows_past_the_edge_where_the_best_factor_lies():
