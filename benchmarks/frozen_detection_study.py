@@ -139,38 +139,95 @@ def run_unit(name: str, seed: int, args, backbones: Dict[str, dict]) -> dict:
     return row
 
 
+# the picture's detections are recorded down to this score, so any --score-thr above it redraws
+PICTURE_MIN_SCORE = 0.05
+
+
+def picture_records(args) -> Records:
+    """Each drawn unit's detections on the picture's images, beside ``--records``: the
+    detector checkpoints live outside git, so ``--report-only`` redraws the picture from these
+    in any clone, and a machine that loses the checkpoints keeps the picture's columns."""
+    return Records(osp.splitext(repo_path(args.records))[0] + '_picture.jsonl',
+                   dict(data=osp.relpath(args.data_abs, REPO), config=args.config,
+                        image_scale=list(args.image_scale), min_score=PICTURE_MIN_SCORE))
+
+
+def detect_images(args, checkpoint: str, files: List[str]) -> List[list]:
+    """The detector ``checkpoint``'s boxes on each image of ``files``, score >=
+    :data:`PICTURE_MIN_SCORE`: ``[[x1, y1, x2, y2, class name, score], ...]`` per image."""
+    from mmdet.apis import inference_detector, init_detector
+    from mmengine.config import Config
+    from mmengine.logging import MMLogger
+
+    import qbheat_mm  # noqa: F401
+    from qbheat_mm.datasets.coco_folder import set_image_scale, use_coco_folder
+    cfg = Config.fromfile(repo_path(args.config))
+    classes = use_coco_folder(cfg, args.data_abs)['classes']
+    set_image_scale(cfg, args.image_scale)
+    cfg.model.backbone.init_cfg = None           # the detector checkpoint holds it
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel('WARNING')                   # one INFO line per initialised weight
+    try:
+        model = init_detector(cfg, repo_path(checkpoint), device='cpu')
+    finally:
+        logger.setLevel(level)
+    out = []
+    for file in files:
+        pred = inference_detector(model, file).pred_instances
+        keep = pred.scores >= PICTURE_MIN_SCORE
+        out.append([[round(float(v), 1) for v in box] + [classes[int(label)],
+                                                         round(float(score), 3)]
+                    for box, label, score in zip(pred.bboxes[keep], pred.labels[keep],
+                                                 pred.scores[keep])])
+    return out
+
+
+def picture_detections(args, rows: List[dict], images: List[str]) -> Dict[str, dict]:
+    """``{method: picture record}`` of the first unit of each method (QB-Heat first, random
+    init last) whose detections on ``images`` (file names in the val folder) are recorded,
+    or whose detector checkpoint is here: then they are computed and recorded."""
+    records = picture_records(args)
+    out = {}
+    for r in sorted(rows, key=lambda r: (r['method'] == 'none', not r['method'].startswith(
+            'qbheat'), r['method'], r['backbone'], r['seed'])):
+        if r['method'] in out:
+            continue
+        kept = next((p for p in records.rows
+                     if p['unit'] == r['unit'] and p['images'] == images), None)
+        if kept is None and osp.isfile(repo_path(r['checkpoint'])):
+            kept = dict(unit=r['unit'], method=r['method'], seed=r['seed'], AP=r['AP'],
+                        backbone_sha256=r.get('backbone_sha256'), images=images,
+                        boxes=detect_images(args, r['checkpoint'],
+                                            [osp.join(args.data_abs, 'val', i) for i in images]))
+            records.add(kept)
+        if kept is not None:
+            out[r['method']] = kept
+    return out
+
+
 def draw(args, rows: List[dict]) -> str:
-    """The same val images with their ground truth and each method's detections (first
-    seed), side by side. When some method of the table has no detector checkpoint here (a
-    fresh clone, a machine that lost them) the picture already there is kept, not redrawn
+    """The same val images with their ground truth and each method's detections (its first
+    unit with recorded picture detections or a detector checkpoint here), side by side. When
+    some method of the table has neither, the picture already there is kept, not redrawn
     without that method's column; a missing picture is drawn from what there is."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    from mmdet.apis import inference_detector, init_detector
-    from mmengine.config import Config
-
-    import qbheat_mm  # noqa: F401
-    from qbheat_mm.datasets.coco_folder import set_image_scale, use_coco_folder
-    firsts = {}
-    # QB-Heat first, random init last
-    for r in sorted(rows, key=lambda r: (r['method'] == 'none', not r['method'].startswith(
-            'qbheat'), r['method'], r['backbone'], r['seed'])):
-        if r['method'] not in firsts and osp.isfile(repo_path(r['checkpoint'])):
-            firsts[r['method']] = r
     out = osp.splitext(repo_path(args.out))[0] + '.png'
-    missing = sorted({r['method'] for r in rows} - set(firsts))
-    if missing and osp.isfile(out):
-        print(f'{osp.relpath(out, REPO)} kept: no detector checkpoint here for '
-              f'{", ".join(missing)}', flush=True)
-        return out
-    if not firsts:
-        return ''
     with open(osp.join(args.data_abs, 'annotations', 'instances_val.json')) as f:
         coco = json.load(f)
     images = coco['images']
     picked = [images[i * len(images) // args.picture_images]
               for i in range(args.picture_images)]
+    firsts = picture_detections(args, rows, [image['file_name'] for image in picked])
+    missing = sorted({r['method'] for r in rows} - set(firsts))
+    if missing and osp.isfile(out):
+        print(f'{osp.relpath(out, REPO)} kept: neither recorded detections nor a detector '
+              f'checkpoint here for {", ".join(missing)}', flush=True)
+        return out
+    if not firsts:
+        return ''
     names = {c['id']: c['name'] for c in coco['categories']}
     truth = {image['id']: [] for image in picked}
     for a in coco['annotations']:
@@ -198,28 +255,12 @@ def draw(args, rows: List[dict]) -> str:
     for row_i, image in enumerate(picked):
         panel(axes[row_i][0], files[row_i], truth[image['id']],
               'ground truth' if row_i == 0 else '', 'orange')
-    for col, (method, r) in enumerate(firsts.items(), start=1):
-        cfg = Config.fromfile(repo_path(args.config))
-        meta = use_coco_folder(cfg, args.data_abs)
-        set_image_scale(cfg, args.image_scale)
-        cfg.model.backbone.init_cfg = None       # the detector checkpoint holds it
-        from mmengine.logging import MMLogger
-        logger = MMLogger.get_current_instance()
-        level = logger.level
-        logger.setLevel('WARNING')               # one INFO line per initialised weight
-        try:
-            model = init_detector(cfg, repo_path(r['checkpoint']), device='cpu')
-        finally:
-            logger.setLevel(level)
-        classes = meta['classes']
+    for col, (method, kept) in enumerate(firsts.items(), start=1):
         for row_i, file in enumerate(files):
-            pred = inference_detector(model, file).pred_instances
-            keep = pred.scores >= args.score_thr
-            boxes = [(tuple(box.tolist()), f'{classes[int(label)]} {score:.2f}', False)
-                     for box, label, score in zip(pred.bboxes[keep], pred.labels[keep],
-                                                  pred.scores[keep])]
+            boxes = [(tuple(b[:4]), f'{b[4]} {b[5]:.2f}', False) for b in kept['boxes'][row_i]
+                     if b[5] >= args.score_thr]
             panel(axes[row_i][col], file, boxes,
-                  f'{DISPLAY_NAMES.get(method, method)} (AP {r["AP"]:.1f})'
+                  f'{DISPLAY_NAMES.get(method, method)} (AP {kept["AP"]:.1f})'
                   if row_i == 0 else '', 'lime')
     fig.suptitle(f'Frozen MF-26M + RetinaNet, VOC 2007 val: ground truth (dashed: difficult, '
                  f'not scored)\nand each backbone\'s detections with score >= {args.score_thr}',

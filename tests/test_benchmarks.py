@@ -277,6 +277,17 @@ def test_frozen_detection_study_smoke(tmp_path):
     assert {'AP', 'AP50', 'AP75', 'AP_S', 'AP_M', 'AP_L'} <= set(row)
     assert '| rand | 1 |' in out.read_text() and 'ETA' in first.stderr
     assert (tmp_path / 'det.png').stat().st_size > 5000
+    # the picture's detections are recorded: --report-only redraws it without the detector
+    kept, = [json.loads(line) for line in (tmp_path / 'det_picture.jsonl').read_text()
+             .splitlines()]
+    assert kept['unit'] == row['unit'] and len(kept['boxes']) == 2
+    assert all(b[5] >= 0.05 for boxes in kept['boxes'] for b in boxes)
+    checkpoint = osp.join(REPO, row['checkpoint'])
+    os.rename(checkpoint, checkpoint + '.away')
+    (tmp_path / 'det.png').unlink()
+    run(args + ['--report-only'])
+    assert (tmp_path / 'det.png').stat().st_size > 5000
+    os.rename(checkpoint + '.away', checkpoint)
     again = run(args + ['--no-picture'])
     assert 'skipped (done before)' in again.stderr
     study = tmp_path / 'study.jsonl'
@@ -511,25 +522,37 @@ def test_fixed_work_report_covers_every_recorded_seed_and_compares_each_variant(
     assert 'is met.' in write_report(args, rec, None)
 
 
-def test_detection_picture_is_kept_when_a_method_has_no_detector_checkpoint_here(tmp_path):
-    """On a machine that lost some detector checkpoints, a new unit must not redraw the
-    committed picture with its own column alone: the picture stays byte for byte."""
+def test_detection_picture_is_drawn_from_recorded_detections_and_kept_when_a_column_is_missing(
+        tmp_path):
+    """The picture's columns come from each unit's recorded detections, so it is redrawn
+    without any detector checkpoint (a fresh clone); on a machine that lost a method's
+    checkpoint before its detections were recorded, a new unit does not redraw the committed
+    picture with fewer columns: it stays byte for byte."""
     import types
+    voc = shared_data('voc2007-small')
     sys.path.insert(0, osp.join(REPO, 'benchmarks'))
-    from frozen_detection_study import draw
+    from frozen_detection_study import CONFIG, draw, picture_records
     out = tmp_path / 'det.md'
     picture = tmp_path / 'det.png'
     picture.write_bytes(b'the committed picture')
-    kept = tmp_path / 'vicreg.pth'
-    kept.write_bytes(b'not a checkpoint: drawing from it would fail')
-    rows = [dict(method='qbheat', backbone='qbheat_seed0', seed=0,
+    args = types.SimpleNamespace(out=str(out), records=str(tmp_path / 'det.jsonl'),
+                                 data_abs=voc, config=CONFIG, image_scale=[256, 256],
+                                 picture_images=2, score_thr=0.3)
+    with open(osp.join(voc, 'annotations', 'instances_val.json')) as f:
+        images = json.load(f)['images']
+    names = [images[0]['file_name'], images[len(images) // 2]['file_name']]
+    picture_records(args).add(dict(unit='vicreg_seed0_det0', method='vicreg', seed=0, AP=1.5,
+                                   images=names, boxes=[[[10., 20., 120., 200., 'person', 0.9],
+                                                         [5., 5., 30., 30., 'cat', 0.1]], []]))
+    rows = [dict(unit='qbheat_seed0_det0', method='qbheat', backbone='qbheat_seed0', seed=0,
                  checkpoint=str(tmp_path / 'gone.pth'), AP=1.0),
-            dict(method='vicreg', backbone='vicreg_seed0', seed=0, checkpoint=str(kept),
-                 AP=1.0)]
-    args = types.SimpleNamespace(out=str(out))
+            dict(unit='vicreg_seed0_det0', method='vicreg', backbone='vicreg_seed0', seed=0,
+                 checkpoint=str(tmp_path / 'gone_too.pth'), AP=1.5)]
     assert draw(args, rows) == str(picture)
     assert picture.read_bytes() == b'the committed picture'
-    picture.unlink()                  # no picture yet and no checkpoint at all: nothing drawn
+    picture.unlink()               # no picture yet: drawn from the recorded detections alone
+    assert draw(args, rows) == str(picture) and picture.stat().st_size > 5000
+    picture.unlink()               # no detections recorded for any method: nothing drawn
     assert draw(args, rows[:1]) == '' and not picture.exists()
 
 
