@@ -40,6 +40,7 @@ lane_a() {
     detect vicreg_seed0
     for seed in 3 4; do
         study --phase full --methods mocov2 --seeds $seed
+        detect mocov2_seed$seed
     done
     study --phase full --methods qbheat --seeds 5
 }
@@ -50,6 +51,7 @@ lane_b() {
     done
     study --phase screen
     study --phase full --methods qbheat --seeds 3
+    detect qbheat_seed3
     # random init's backbone is its seed's initialisation: on a fresh machine it is built again
     study --phase token-probe --methods none
     for seed in 0 1 2; do
