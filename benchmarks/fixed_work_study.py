@@ -745,6 +745,8 @@ class EvalBatches(dict):
             self.update(cached_eval_batches(self.args.data_abs, self.args.size,
                                             self.args.workers))
             self['train_images'] = sum(len(b['data_samples']) for b in self['train'])
+        if key not in self:
+            raise KeyError(key)
         return super().__getitem__(key)
 
 

@@ -410,6 +410,30 @@ def test_fixed_work_study_smoke_calibrates_searches_resumes_and_probes(tmp_path)
     assert again['token_probe'] == first['token_probe'] and first['unit'] == rand['unit']
 
 
+def test_probe_batches_load_once_and_only_when_a_unit_needs_them(monkeypatch):
+    """A lane started again passes over its recorded units without decoding the probe images:
+    the batches are read on first use, once, with the train image count."""
+    import types
+    sys.path.insert(0, osp.join(REPO, 'benchmarks'))
+    import fixed_work_study
+    calls = []
+
+    def fake_batches(data, size, workers):
+        calls.append((data, size, workers))
+        return {'train': [{'data_samples': [0] * 5}, {'data_samples': [0] * 3}], 'val': [],
+                'num_classes': 10}
+
+    monkeypatch.setattr(fixed_work_study, 'cached_eval_batches', fake_batches)
+    evals = fixed_work_study.EvalBatches(types.SimpleNamespace(data_abs='d', size=64,
+                                                               workers=1))
+    assert calls == []
+    assert evals['num_classes'] == 10 and evals['train_images'] == 8 and evals['val'] == []
+    assert calls == [('d', 64, 1)]
+    with pytest.raises(KeyError):
+        evals['test']
+    assert len(calls) == 1
+
+
 def test_lr_search_grows_past_the_edge_where_the_best_factor_lies():
     """Every method's grid grows by one factor past an edge holding the best linear top-1,
     at most twice per edge, never past a diverged run; the full runs refuse until done."""
