@@ -112,6 +112,15 @@ def model_for(method: str, arch: str, size: int, num_classes: int):
     return model_and_optimizer(method, args, num_classes)[0]
 
 
+def seeded_model(method: str, seed: int, args, num_classes: int):
+    """``method``'s model as a unit of seed ``seed`` starts it: a random-init unit's backbone
+    is exactly this, so :func:`rebuild_random_init` rebuilds it bitwise through it."""
+    torch.manual_seed(seed)
+    from mmengine.logging import MessageHub
+    MessageHub.get_current_instance().update_info('iter', -1)
+    return model_for(method, args.arch, args.size, num_classes)
+
+
 def train_pipeline(method: str, size: int) -> list:
     from ssl_study import pipelines
     return pipelines(size)[method.split('-')[0]]
@@ -273,10 +282,7 @@ def best_variant(records: Records) -> str:
 # ------------------------------------------------------------------ one unit
 def run_unit(method: str, seed: int, phase: str, lr_mult: float, steps: int, args,
              evals: dict) -> dict:
-    torch.manual_seed(seed)
-    from mmengine.logging import MessageHub
-    MessageHub.get_current_instance().update_info('iter', -1)
-    model = model_for(method, args.arch, args.size, evals['num_classes'])
+    model = seeded_model(method, seed, args, evals['num_classes'])
     unit = f'{phase}_{method}_x{lr_mult:g}_seed{seed}'
     row = dict(unit=unit, phase=phase, method=method, seed=seed, lr_mult=lr_mult, steps=0,
                curve=[])
@@ -376,10 +382,7 @@ def rebuild_random_init(row: dict, args, evals: dict) -> None:
     """Save the random-init unit ``row``'s backbone again: it is its seed's initialisation,
     built as :func:`run_unit` built it, so the file comes out bitwise the same (the SHA-256
     check of :func:`checked_backbone` that follows proves it)."""
-    torch.manual_seed(row['seed'])
-    from mmengine.logging import MessageHub
-    MessageHub.get_current_instance().update_info('iter', -1)
-    model = model_for(row['method'], args.arch, args.size, evals['num_classes'])
+    model = seeded_model(row['method'], row['seed'], args, evals['num_classes'])
     keep_backbone(model.backbone, row['method'], row['seed'], 0, 0., args)
     print(f'  {row["unit"]}: its random-init backbone built again from seed {row["seed"]}',
           flush=True)
@@ -433,11 +436,12 @@ def run_token_probes(args, records: Records, evals: dict, units=None) -> List[st
     probes = token_probe_records(args)
     rows, lost = {}, []
     for r in full:
+        probed = probes.done(unit=r['unit']) is not None
         here = osp.isfile(repo_path(r.get('backbone') or ''))
-        if not (here or probes.done(unit=r['unit'])) and r['method'] == 'none':
+        if not (here or probed) and r['method'] == 'none':
             rebuild_random_init(r, args, evals)
             here = True
-        if here or probes.done(unit=r['unit']):
+        if here or probed:
             rows[r['unit']] = r
         else:
             lost.append(r['unit'])
@@ -450,8 +454,7 @@ def probe_unit(row: dict, args, evals: dict) -> dict:
     """The token probe of the full unit ``row`` from its kept backbone."""
     checked_backbone(row['unit'], row.get('backbone'), row['backbone_sha256'])
     path = repo_path(row['backbone'])
-    torch.manual_seed(row['seed'])
-    model = model_for(row['method'], args.arch, args.size, evals['num_classes'])
+    model = seeded_model(row['method'], row['seed'], args, evals['num_classes'])
     state = torch.load(path, map_location='cpu')['state_dict']
     model.backbone.load_state_dict({k[len('backbone.'):]: v for k, v in state.items()})
     model.eval()
