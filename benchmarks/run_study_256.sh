@@ -54,11 +54,12 @@ lane_b() {
     detect qbheat_seed3
     # random init's backbone is its seed's initialisation: on a fresh machine it is built again
     study --phase token-probe --methods none
+    # QB-Heat's second new seed before the variant's third: the headline comparison first
+    study --phase full --methods qbheat --seeds 4
     for seed in 0 1 2; do
         study --phase full --methods best-variant --seeds $seed
         detect $(for v in $VARIANTS; do echo ${v}_seed$seed; done)
     done
-    study --phase full --methods qbheat --seeds 4
 }
 case "${1:-both}" in
     a) lane_a ;;
