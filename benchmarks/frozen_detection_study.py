@@ -14,8 +14,8 @@ plugin's own tools, as a user runs them: ``tools/train.py CONFIG --coco-data DAT
 (``configs/mmdet/retinanet_mobileformer-26m_fpn64_frozen_2x_voc-256px.py``) is the stock
 RetinaNet with FPN and head width 64 (stock 256), batch 8, 24 epochs. Each (backbone, detector
 seed) is one unit, appended to ``--records`` as it finishes; an interrupted unit resumes from
-its last checkpoint (every 4 epochs). The table (mean ± std over the backbone seeds), the
-differences to the paper's claims and a picture of the same val images with every backbone's
+its last checkpoint (every 4 epochs). The table (mean ± std over every recorded unit of a
+method, whichever ``--seeds`` this command trains), the differences to the paper's claims and a picture of the same val images with every backbone's
 detections are written at the end.
 """
 import argparse
@@ -286,7 +286,8 @@ def paper_comparison(qbheat: dict, other: dict, name: str, variant: str = 'qbhea
 
 def write_report(args, records: Records) -> str:
     records.reload()             # with the units the other lane recorded meanwhile
-    rows = [r for r in records.rows if r['seed'] in args.seeds]
+    # every recorded unit, whichever detector seeds this command trains
+    rows = list(records.rows)
     methods = sorted({r['method'] for r in rows}, key=lambda m: (m == 'none', m))
     summary = {}
     for m in methods:
@@ -309,7 +310,8 @@ def write_report(args, records: Records) -> str:
         png = draw(args, rows)
         if png:
             lines.append(f'![detections]({osp.basename(png)})')
-    settings = dict(records.settings, seeds=args.seeds, threads=args.threads)
+    settings = dict(records.settings, seeds=sorted({r['seed'] for r in rows}),
+                    threads=args.threads)
     return report('Frozen-backbone detection on PASCAL VOC 2007 (train -> val, 256 px)',
                   '\n\n'.join(lines), settings, args.out and repo_path(args.out), 'cpu')
 
@@ -326,7 +328,7 @@ def main(argv=None) -> str:
                         help='more backbones (extract_backbone.py format)')
     parser.add_argument('--only', nargs='*', default=None, metavar='NAME',
                         help='run only these backbones (names as in the table of units)')
-    parser.add_argument('--seeds', nargs='+', type=int, default=[0], help='detector seeds')
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0], help='detector seeds to train (the report has every recorded unit)')
     parser.add_argument('--threads', type=int, default=1)
     parser.add_argument('--smoke', action='store_true',
                         help='a few images and iterations: checks the machinery (seconds)')

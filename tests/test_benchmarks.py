@@ -610,6 +610,11 @@ def test_detection_report_compares_every_qbheat_variant_with_each_paper_comparat
     text = write_report(args, rec)
     assert '| supervised | 1 | 2.0 | 6.0 |' in text
     assert 'QB-Heat − supervised: -1.1 AP, -3.1 AP50 here (2 and 1 units' in text
+    # a second detector seed (trained by a command with --seeds 1) is in every report,
+    # whichever seeds the reporting command trains
+    Records(path, settings).add(dict(unit('none', 0.4, 1.2), seed=1))
+    text = write_report(args, rec)
+    assert '| none | 2 | 0.3 ± 0.1 | 1.0 ± 0.3 |' in text and 'seeds=[0, 1]' in text
 
 
 def test_detection_paper_comparison_gives_ap_and_ap50_gaps_with_their_standard_error():
