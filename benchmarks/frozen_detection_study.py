@@ -15,8 +15,8 @@ plugin's own tools, as a user runs them: ``tools/train.py CONFIG --coco-data DAT
 RetinaNet with FPN and head width 64 (stock 256), batch 8, 24 epochs. Each (backbone, detector
 seed) is one unit, appended to ``--records`` as it finishes; an interrupted unit resumes from
 its last checkpoint (every 4 epochs). The table (mean ± std over every recorded unit of a
-method, whichever ``--seeds`` this command trains), the differences to the paper's claims and a picture of the same val images with every backbone's
-detections are written at the end.
+method, whichever ``--seeds`` this command trains), the differences to the paper's claims and
+a picture of the same val images with every backbone's detections are written at the end.
 """
 import argparse
 import json
@@ -328,7 +328,8 @@ def main(argv=None) -> str:
                         help='more backbones (extract_backbone.py format)')
     parser.add_argument('--only', nargs='*', default=None, metavar='NAME',
                         help='run only these backbones (names as in the table of units)')
-    parser.add_argument('--seeds', nargs='+', type=int, default=[0], help='detector seeds to train (the report has every recorded unit)')
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0],
+                        help='detector seeds to train (the report has every recorded unit)')
     parser.add_argument('--threads', type=int, default=1)
     parser.add_argument('--smoke', action='store_true',
                         help='a few images and iterations: checks the machinery (seconds)')
