@@ -143,13 +143,19 @@ def run_unit(name: str, seed: int, args, backbones: Dict[str, dict]) -> dict:
 PICTURE_MIN_SCORE = 0.05
 
 
+def data_settings(args) -> dict:
+    """What a record's numbers depend on, shared by the unit and the picture records: the
+    COCO-format folder (relative to the repository), the detector config and the image scale."""
+    return dict(data=osp.relpath(args.data_abs, REPO), config=args.config,
+                image_scale=list(args.image_scale))
+
+
 def picture_records(args) -> Records:
     """Each drawn unit's detections on the picture's images, beside ``--records``: the
     detector checkpoints live outside git, so ``--report-only`` redraws the picture from these
     in any clone, and a machine that loses the checkpoints keeps the picture's columns."""
     return Records(osp.splitext(repo_path(args.records))[0] + '_picture.jsonl',
-                   dict(data=osp.relpath(args.data_abs, REPO), config=args.config,
-                        image_scale=list(args.image_scale), min_score=PICTURE_MIN_SCORE))
+                   dict(data_settings(args), min_score=PICTURE_MIN_SCORE))
 
 
 def detect_images(args, checkpoint: str, files: List[str]) -> List[list]:
@@ -193,8 +199,7 @@ def picture_detections(args, rows: List[dict], images: List[str]) -> Dict[str, d
             'qbheat'), r['method'], r['backbone'], r['seed'])):
         if r['method'] in out:
             continue
-        kept = next((p for p in records.rows
-                     if p['unit'] == r['unit'] and p['images'] == images), None)
+        kept = records.done(unit=r['unit'], images=images)
         if kept is None and osp.isfile(repo_path(r['checkpoint'])):
             kept = dict(unit=r['unit'], method=r['method'], seed=r['seed'], AP=r['AP'],
                         backbone_sha256=r.get('backbone_sha256'), images=images,
@@ -342,9 +347,7 @@ def main(argv=None) -> str:
     parser.add_argument('--report-only', action='store_true')
     args = parser.parse_args(argv)
     args.data_abs = osp.abspath(repo_path(args.data))
-    settings = dict(data=osp.relpath(args.data_abs, REPO), config=args.config,
-                    image_scale=list(args.image_scale), smoke=args.smoke)
-    records = Records(repo_path(args.records), settings)
+    records = Records(repo_path(args.records), dict(data_settings(args), smoke=args.smoke))
     if not args.report_only:
         if not osp.isdir(args.data_abs):
             raise SystemExit(f'no COCO-format folder at {args.data}; pass --data')

@@ -45,7 +45,7 @@ lane_a() {
     study --phase full --methods qbheat --seeds 5
     # random init's backbone is built again bitwise, but its first detector's checkpoint (and so
     # its column of the picture) was lost: a second detector seed gives both back
-    "$PY" benchmarks/frozen_detection_study.py --only none_seed0 --seeds 1
+    detect none_seed0 --seeds 1
 }
 lane_b() {
     for seed in 0 1 2; do
