@@ -43,6 +43,7 @@ lane_a() {
         detect mocov2_seed$seed
     done
     study --phase full --methods qbheat --seeds 5
+    detect qbheat_seed5
     # random init's backbone is built again bitwise, but its first detector's checkpoint (and so
     # its column of the picture) was lost: a second detector seed gives both back
     detect none_seed0 --seeds 1
@@ -59,6 +60,7 @@ lane_b() {
     study --phase token-probe --methods none
     # QB-Heat's second new seed before the variant's third: the headline comparison first
     study --phase full --methods qbheat --seeds 4
+    detect qbheat_seed4
     for seed in 0 1 2; do
         study --phase full --methods best-variant --seeds $seed
         detect $(for v in $VARIANTS; do echo ${v}_seed$seed; done)
